@@ -1,0 +1,62 @@
+// Per direction: find the message by its discriminator (and variant), then run its validator.
+import type { Dialect } from './dialect.js';
+import type { DirectionDef, FamilyDef, MessageDef } from '../src/schema/family.js';
+import { prop } from './emitValidator.js';
+
+export const validatorName = (m: MessageDef) => `v_${m.typeName}`;
+
+/** Messages grouped by tag; a tag with variants maps to several. */
+function byTag(dir: DirectionDef): Map<string, MessageDef[]> {
+  const g = new Map<string, MessageDef[]>();
+  for (const m of dir.messages) {
+    const list = g.get(m.tag) ?? [];
+    list.push(m);
+    g.set(m.tag, list);
+  }
+  for (const [tag, list] of g) {
+    if (list.length > 1 && list.some((m) => !m.variant)) throw new Error(`${dir.union}: tag ${tag} is used twice without variants`);
+  }
+  return g;
+}
+
+export function emitDispatch(fam: FamilyDef, dir: DirectionDef, d: Dialect, fnName: string): string {
+  const a = d.ts ? ': any' : '';
+  const L: string[] = [];
+  const word = fam.discriminator === 'socketio' ? 'event' : fam.discriminator;
+  const tagPath = fam.discriminator === 'socketio' ? '/0' : '/' + fam.discriminator;
+  const call = (m: MessageDef) => {
+    if (fam.discriminator !== 'socketio') return `return ${validatorName(m)}(o);`;
+    return `{ ${d.decl} r${a} = ${validatorName(m)}(p); return r.ok ? ok({ event: t, data: p }) : r; }`;
+  };
+  L.push(`function ${fnName}(o${a})${a} {`);
+  if (fam.discriminator === 'socketio') {
+    L.push(`  if (!${d.isArray('o')} || o.length !== 2) return fail('', 'must be a Socket.io event array [name, payload]');`);
+    L.push(`  ${d.decl} t${a} = o[0];`);
+    L.push(`  ${d.decl} p${a} = o[1];`);
+  } else {
+    if (dir.arrayMessage) L.push(`  if (${d.isArray('o')}) return v_${dir.arrayMessage.typeName}(o);`);
+    L.push(`  if (!${d.isObject('o')}) return fail('', 'must be a JSON object');`);
+    L.push(`  ${d.decl} t${a} = ${prop('o', fam.discriminator)};`);
+  }
+  L.push(`  if (t === undefined) return fail('${tagPath}', 'is required');`);
+  L.push(`  if (typeof t !== 'string') return fail('${tagPath}', 'must be a string');`);
+  if (fam.discriminator === 'socketio') L.push(`  if (!${d.isObject('p')}) return fail('/1', 'must be an object');`);
+  L.push(`  switch (t) {`);
+  for (const [tag, list] of byTag(dir)) {
+    if (list.length === 1) {
+      L.push(`    case ${JSON.stringify(tag)}: ${call(list[0])}`);
+      continue;
+    }
+    const vp = list[0].variant!.property;
+    L.push(`    case ${JSON.stringify(tag)}: {`);
+    L.push(`      ${d.decl} s${a} = ${prop('o', vp)};`);
+    for (const m of list) L.push(`      if (s === ${JSON.stringify(m.variant!.value)}) ${call(m)}`);
+    const values = list.map((m) => m.variant!.value).join(', ');
+    L.push(`      return fail('/${vp}', s === undefined ? 'is required' : 'must be one of: ${values}');`);
+    L.push(`    }`);
+  }
+  L.push(`  }`);
+  L.push(`  return fail('${tagPath}', 'Unknown ${word}: ' + t);`);
+  L.push(`}`);
+  return L.join('\n');
+}

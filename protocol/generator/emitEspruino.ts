@@ -1,0 +1,62 @@
+// The Espruino module of a family: ES5-level JavaScript with no dependencies, loaded on a
+// board with require('<family>') (the espruino CLI inlines it as Modules.addCached).
+import { minify } from 'terser';
+import type { FamilyDef } from '../src/schema/family.js';
+import { CompactEmitter } from './emitCompact.js';
+import { validatorName } from './emitDispatch.js';
+import { checkEspruinoDialect, formatDialectProblems } from '../src/espruinoDialect.js';
+
+export function emitEspruinoSource(fam: FamilyDef): string {
+  const c = new CompactEmitter();
+  c.use('dec');
+  const validators: string[] = [];
+  const done = new Set<string>();
+  for (const dir of fam.directions) {
+    if (dir.arrayMessage) validators.push(c.arrayMessage(dir, `v_${dir.arrayMessage.typeName}`));
+    for (const m of dir.messages) {
+      if (done.has(m.typeName)) continue;
+      done.add(m.typeName);
+      validators.push(c.message(m, fam, validatorName(m)));
+    }
+  }
+  const exportsOut: string[] = [];
+  for (const dir of fam.directions) {
+    validators.push(c.dispatch(fam, dir, `check${dir.union}`, validatorName));
+    exportsOut.push(`exports.decode${dir.union} = function (t, max) { return dec(t, max, check${dir.union}); };`);
+    exportsOut.push(`exports.validate${dir.union} = check${dir.union};`);
+  }
+  exportsOut.push('exports.encode = function (m) { return JSON.stringify(m); };');
+  for (const [name, values] of Object.entries(fam.constants ?? {})) {
+    exportsOut.push(`exports.${name} = ${JSON.stringify(values)};`);
+  }
+  return [
+    `// espfleet protocol, ${fam.name} family, for Espruino. Generated — do not edit.`,
+    `// Espruino's JSON.parse is lenient (trailing commas, single quotes); every value it`,
+    `// returns is still checked field by field here before the app sees it.`,
+    c.helpers(),
+    ...validators,
+    ...exportsOut,
+  ].join('\n') + '\n';
+}
+
+export interface EspruinoModule {
+  source: string;
+  minified: string;
+}
+
+export async function emitEspruino(fam: FamilyDef): Promise<EspruinoModule> {
+  const source = emitEspruinoSource(fam);
+  const problems = checkEspruinoDialect(source);
+  if (problems.length) throw new Error(`generated Espruino code for ${fam.name} breaks the dialect:\n${formatDialectProblems(fam.id + '.js', problems)}`);
+  const r = await minify(source, {
+    ecma: 5,
+    compress: { passes: 2 },
+    mangle: { toplevel: true },
+    toplevel: true,
+    format: { comments: false },
+  });
+  const minified = r.code!;
+  const after = checkEspruinoDialect(minified);
+  if (after.length) throw new Error(`minified Espruino code for ${fam.name} breaks the dialect:\n${formatDialectProblems(fam.id + '.min.js', after)}`);
+  return { source, minified };
+}

@@ -1,0 +1,4 @@
+export * from './dsl.js';
+export * from './family.js';
+export * from './jsonSchema.js';
+export { families, valve, sensorStream, charger, gateway, signaling } from '../families/index.js';

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what espfleet needs on a fresh Debian machine: system packages (when root),
+# then the npm workspaces from package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v lua5.1 >/dev/null 2>&1 || need+=(lua5.1)
+command -v lua5.3 >/dev/null 2>&1 || need+=(lua5.3)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${need[*]} with apt-get"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "setup: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2
+  fi
+fi
+
+# npm ci only when the lock file changed since the last install.
+stamp=node_modules/.espfleet-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  npm ci --no-audit --no-fund
+  cp package-lock.json "$stamp"
+fi
