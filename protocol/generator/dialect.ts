@@ -13,6 +13,9 @@ export interface Dialect {
   nullLiteral: string;
   /** Expression for a fresh empty array to use as a default. */
   emptyArray: string;
+  /** Element i and length of an array value (typescript-to-lua shifts indexes only on arrays it knows). */
+  index(x: string, i: string): string;
+  len(x: string): string;
 }
 
 export const nodeDialect: Dialect = {
@@ -24,6 +27,8 @@ export const nodeDialect: Dialect = {
   isNull: (x) => `${x} === null`,
   nullLiteral: 'null',
   emptyArray: '[]',
+  index: (x, i) => `${x}[${i}]`,
+  len: (x) => `${x}.length`,
 };
 
 export const espruinoDialect: Dialect = {
@@ -35,6 +40,8 @@ export const espruinoDialect: Dialect = {
   isNull: (x) => `${x} === null`,
   nullLiteral: 'null',
   emptyArray: '[]',
+  index: (x, i) => `${x}[${i}]`,
+  len: (x) => `${x}.length`,
 };
 
 /** Lua tables stand for objects and arrays alike; the JSON layer marks arrays and has a NULL sentinel. */
@@ -47,4 +54,6 @@ export const luaDialect: Dialect = {
   isNull: (x) => `${x} === NULL`,
   nullLiteral: 'NULL',
   emptyArray: 'newArray()',
+  index: (x, i) => `(${x} as any[])[${i}]`,
+  len: (x) => `(${x} as any[]).length`,
 };

@@ -2,7 +2,7 @@
 // JsVars. Each message is still checked by its own specialised code (a chain of calls,
 // one per field, no schema walked at run time), but the repeated checks live once in a
 // small set of helpers, and error texts are assembled only when a check fails.
-import type { Schema, StringFormat } from '../src/schema/dsl.js';
+import type { ObjectSchema, Schema, StringFormat } from '../src/schema/dsl.js';
 import { isAny, isNullable, formatText } from '../src/schema/dsl.js';
 import type { DirectionDef, FamilyDef, MessageDef } from '../src/schema/family.js';
 
@@ -118,7 +118,7 @@ export class CompactEmitter {
   }
 
   /** Checks of every property of an object already known to be one; '' when none. */
-  objectBody(s: Schema & { type: 'object' }, value: string, p: string, skip: string[] = []): string {
+  objectBody(s: ObjectSchema, value: string, p: string, skip: string[] = []): string {
     const entries = Object.entries(s.properties).filter(([k]) => !skip.includes(k));
     if (!entries.length) return '';
     this.depth++;
@@ -131,7 +131,7 @@ export class CompactEmitter {
 
   message(m: MessageDef, fam: FamilyDef, name: string): string {
     this.use('ok');
-    const skip = fam.discriminator === 'socketio' ? [] : [fam.discriminator];
+    const skip: string[] = fam.discriminator === 'socketio' ? [] : [fam.discriminator];
     if (m.variant) skip.push(m.variant.property);
     this.maxDepth = 0;
     const body = this.objectBody(m.schema, 'o', fam.discriminator === 'socketio' ? "'/1'" : "''", skip);

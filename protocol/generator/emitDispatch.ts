@@ -30,9 +30,9 @@ export function emitDispatch(fam: FamilyDef, dir: DirectionDef, d: Dialect, fnNa
   };
   L.push(`function ${fnName}(o${a})${a} {`);
   if (fam.discriminator === 'socketio') {
-    L.push(`  if (!${d.isArray('o')} || o.length !== 2) return fail('', 'must be a Socket.io event array [name, payload]');`);
-    L.push(`  ${d.decl} t${a} = o[0];`);
-    L.push(`  ${d.decl} p${a} = o[1];`);
+    L.push(`  if (!${d.isArray('o')} || ${d.len('o')} !== 2) return fail('', 'must be a Socket.io event array [name, payload]');`);
+    L.push(`  ${d.decl} t${a} = ${d.index('o', '0')};`);
+    L.push(`  ${d.decl} p${a} = ${d.index('o', '1')};`);
   } else {
     if (dir.arrayMessage) L.push(`  if (${d.isArray('o')}) return v_${dir.arrayMessage.typeName}(o);`);
     L.push(`  if (!${d.isObject('o')}) return fail('', 'must be a JSON object');`);

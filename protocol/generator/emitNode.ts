@@ -13,7 +13,7 @@ export function emitNode(fam: FamilyDef): string {
   const enc = new EncoderEmitter();
   const out: string[] = [HEADER];
   out.push(
-    `import { ok, fail, toText, jsonError, str, num, anyJson } from '../runtime.js';`,
+    `import { ok, fail, toText, jsonError, str, num, anyJson, FAST_TEXT } from '../runtime.js';`,
     `import type { DecodeResult, DecodeOptions } from '../runtime.js';`,
     `export type { DecodeResult, DecodeError, DecodeOptions } from '../runtime.js';`,
     `// Referenced by some families only.`,
@@ -52,9 +52,10 @@ export function emitNode(fam: FamilyDef): string {
       '',
       `/** Parses and checks a message from ${dir.from} to ${dir.to}. Never throws. */`,
       `export function decode${U}(input: unknown, options?: DecodeOptions): DecodeResult<${U}> {`,
-      `  const t = toText(input, options);`,
-      `  if (typeof t !== 'string') return t;`,
       `  let o: unknown;`,
+      `  // Fast path: text short enough that even 3 bytes a character is within the default limit.`,
+      `  const t = typeof input === 'string' && input.length <= FAST_TEXT && options === undefined ? input : toText(input, options);`,
+      `  if (typeof t !== 'string') return t;`,
       `  try {`,
       `    o = JSON.parse(t);`,
       `  } catch (e) {`,

@@ -2,7 +2,7 @@
 // time, no exceptions, one `return fail(path, message)` per rule.
 import type { Dialect } from './dialect.js';
 import type { Schema, StringFormat } from '../src/schema/dsl.js';
-import { isAny, isNullable, isObject, formatText } from '../src/schema/dsl.js';
+import { isAny, isNullable, formatText, FORMAT_PATTERNS } from '../src/schema/dsl.js';
 import type { DirectionDef, FamilyDef, MessageDef } from '../src/schema/family.js';
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -41,13 +41,23 @@ export class ValidatorEmitter {
    * Checks `x` (an expression that is a plain local) against `s`.
    * `skip` names properties already checked by dispatch (discriminator, variant).
    */
-  node(s: Schema, x: string, path: PathCode, out: string[], indent: string, skip: string[] = []): void {
-    const f = (msg: string) => `return fail(${path.code}, ${JSON.stringify(msg)});`;
+  /**
+   * With `required`, a missing value fails the first check and is reported as missing:
+   * one test per field on the success path instead of two.
+   */
+  node(s: Schema, x: string, path: PathCode, out: string[], indent: string, skip: string[] = [], required = false): void {
+    const f = (msg: string) =>
+      required
+        ? `return fail(${path.code}, ${x} === undefined ? 'is required' : ${JSON.stringify(msg)});`
+        : `return fail(${path.code}, ${JSON.stringify(msg)});`;
     const d = this.d;
-    if (isAny(s)) return;
+    if (isAny(s)) {
+      if (required) out.push(`${indent}if (${x} === undefined) return fail(${path.code}, 'is required');`);
+      return;
+    }
     if (isNullable(s)) {
       const inner: string[] = [];
-      this.node(s.anyOf[0], x, path, inner, indent + '  ');
+      this.node(s.anyOf[0], x, path, inner, indent + '  ', [], required);
       out.push(`${indent}if (!(${d.isNull(x)})) {`, ...inner, `${indent}}`);
       return;
     }
@@ -69,7 +79,9 @@ export class ValidatorEmitter {
         }
         if (s['x-format']) {
           this.formats.add(s['x-format']);
-          out.push(`${indent}if (!${formatFn(s['x-format'])}(${x})) ${f(`must be ${formatText(s['x-format'])}`)}`);
+          // Node: V8's compiled regex beats a character loop; elsewhere regex is unavailable or unreliable.
+          const test = d.name === 'node' ? `${formatFn(s['x-format']).toUpperCase()}.test(${x})` : `${formatFn(s['x-format'])}(${x})`;
+          out.push(`${indent}if (!${test}) ${f(`must be ${formatText(s['x-format'])}`)}`);
         }
         return;
       }
@@ -77,9 +89,15 @@ export class ValidatorEmitter {
       case 'number': {
         const isInt = s.type === 'integer';
         // `x - x === 0` is false for NaN and ±Infinity in JavaScript, Espruino and Lua alike.
-        const typeCond = isInt
-          ? `typeof ${x} !== 'number' || ${x} - ${x} !== 0 || Math.floor(${x}) !== ${x}`
-          : `typeof ${x} !== 'number' || ${x} - ${x} !== 0`;
+        // Node: Number.isInteger/isFinite are single inlined builtins (and also reject non-numbers).
+        const typeCond =
+          d.name === 'node'
+            ? isInt
+              ? `!Number.isInteger(${x})`
+              : `!Number.isFinite(${x})`
+            : isInt
+              ? `typeof ${x} !== 'number' || ${x} - ${x} !== 0 || Math.floor(${x}) !== ${x}`
+              : `typeof ${x} !== 'number' || ${x} - ${x} !== 0`;
         const what = (isInt ? 'an integer' : 'a number') + range(s.minimum, s.maximum);
         const conds = [typeCond];
         if (s.minimum !== undefined) conds.push(`${x} < ${s.minimum}`);
@@ -93,18 +111,18 @@ export class ValidatorEmitter {
       case 'array': {
         out.push(`${indent}if (!${d.isArray(x)}) ${f('must be an array')}`);
         if (s.maxItems !== undefined) {
-          out.push(`${indent}if (${x}.length > ${s.maxItems}) ${f(`must have at most ${s.maxItems} items`)}`);
+          out.push(`${indent}if (${d.len(x)} > ${s.maxItems}) ${f(`must have at most ${s.maxItems} items`)}`);
         }
         if (s.minItems !== undefined) {
-          out.push(`${indent}if (${x}.length < ${s.minItems}) ${f(`must have at least ${s.minItems} items`)}`);
+          out.push(`${indent}if (${d.len(x)} < ${s.minItems}) ${f(`must have at least ${s.minItems} items`)}`);
         }
         if (isAny(s.items)) return;
         const i = this.local();
         const it = this.local();
         const num = d.ts ? ': number' : '';
         const loopVar = d.decl === 'var' ? 'var' : 'let';
-        out.push(`${indent}for (${loopVar} ${i}${num} = 0; ${i} < ${x}.length; ${i}++) {`);
-        out.push(`${indent}  ${d.decl} ${it}${d.ts ? ': any' : ''} = ${x}[${i}];`);
+        out.push(`${indent}for (${loopVar} ${i}${num} = 0; ${i} < ${d.len(x)}; ${i}++) {`);
+        out.push(`${indent}  ${d.decl} ${it}${d.ts ? ': any' : ''} = ${d.index(x, i)};`);
         const itemPath: PathCode = { code: `${path.code} + "/" + ${i}`, isStatic: false };
         this.node(s.items, it, itemPath, out, indent + '  ');
         out.push(`${indent}}`);
@@ -116,14 +134,14 @@ export class ValidatorEmitter {
           if (skip.includes(name)) continue;
           const y = this.local();
           const p = childPath(path, name);
-          const fp = (msg: string) => `return fail(${p.code}, ${JSON.stringify(msg)});`;
           out.push(`${indent}${d.decl} ${y}${d.ts ? ': any' : ''} = ${prop(x, name)};`);
           const inner: string[] = [];
-          this.node(ps, y, p, inner, indent + '  ');
           if (s.required.includes(name)) {
-            out.push(`${indent}if (${y} === undefined) ${fp('is required')}`);
-            out.push(...inner.map((l) => l.slice(2)));
-          } else if (ps.default !== undefined) {
+            this.node(ps, y, p, out, indent, [], true);
+            continue;
+          }
+          this.node(ps, y, p, inner, indent + '  ');
+          if (ps.default !== undefined) {
             out.push(`${indent}if (${y} === undefined) {`);
             out.push(`${indent}  ${prop(x, name)} = ${this.literal(ps.default)};`);
             out.push(`${indent}} else {`, ...inner, `${indent}}`);
@@ -174,7 +192,14 @@ export class ValidatorEmitter {
   }
 
   formatFunctions(): string {
-    return [...this.formats].map((f) => FORMAT_FNS[f](this.d)).join('\n');
+    if (!this.formats.size) return '';
+    if (this.d.name === 'node') {
+      // The very patterns ajv checks (FORMAT_PATTERNS), so the oracle and the decoder cannot drift apart.
+      return [...this.formats].map((f) => `const ${formatFn(f).toUpperCase()} = /${FORMAT_PATTERNS[f]}/;`).join('\n');
+    }
+    const t = this.d.ts;
+    const isDigit = `function isDigit(c${t ? ': number' : ''})${t ? ': boolean' : ''} {\n  return c >= 48 && c <= 57;\n}`;
+    return [isDigit, ...[...this.formats].map((f) => FORMAT_FNS[f](this.d))].join('\n');
   }
 }
 
@@ -195,10 +220,9 @@ function templateCheck(d: Dialect, template: string): string[] {
   let i = 0;
   while (i < template.length) {
     if (template[i] === '9') {
-      let j = i;
-      while (template[j] === '9') j++;
-      out.push(digitRun(d, 's', String(i), String(j)));
-      i = j;
+      // Unrolled: (c - 48) >>> 0 > 9 would be shorter, but Lua 5.1 has no bit operators.
+      out.push(`  if (!isDigit(s.charCodeAt(${i}))) return false;`);
+      i++;
     } else {
       out.push(`  if (s.charCodeAt(${i}) !== ${template.charCodeAt(i)}) return false;`);
       i++;

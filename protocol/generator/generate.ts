@@ -9,8 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { families } from '../src/families/index.js';
 import { familyJsonSchema } from '../src/schema/jsonSchema.js';
+import { buildAsyncApi } from '../src/schema/asyncapi.js';
 import { emitNode } from './emitNode.js';
 import { emitEspruino } from './emitEspruino.js';
+import { emitLua } from './emitLua.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -27,7 +29,9 @@ for (const fam of families) {
   const esp = await emitEspruino(fam);
   write(`dist/espruino/${fam.name}.js`, esp.minified);
   write(`dist/espruino/${fam.name}.debug.js`, esp.source);
+  for (const target of ['5.1', '5.3'] as const) write(`dist/lua/${target}/${fam.name}.lua`, emitLua(fam, target));
   sizes.push(`| ${fam.name} | ${Buffer.byteLength(esp.minified)} B | ${Buffer.byteLength(esp.source)} B |`);
 }
 write('dist/espruino/SIZES.md', sizes.join('\n') + '\n');
+write('dist/asyncapi.json', JSON.stringify(buildAsyncApi(families), null, 2) + '\n');
 console.log(sizes.join('\n'));

@@ -14,6 +14,8 @@ export interface DecodeOptions {
 }
 
 export const DEFAULT_MAX_BYTES = 65536;
+/** Strings this short cannot exceed the default limit, whatever their characters. */
+export const FAST_TEXT = Math.floor(DEFAULT_MAX_BYTES / 3);
 
 export function ok<T>(value: T): DecodeResult<T> {
   return { ok: true, value };
