@@ -77,6 +77,7 @@ interface Row {
   messages: number;
   parse: number;
   ajv: number;
+  ajvBest: number;
   decode: number;
   stringify: number;
   encode: number;
@@ -90,6 +91,7 @@ for (const { fam, vectors } of loadVectors()) {
   const texts = work.map((v) => v.text);
   const decoders = work.map((v) => nodeCodecs(fam, fam.directions.find((d) => d.union === v.direction)!));
   const validators = work.map((v) => messageValidator(fam, JSON.parse(v.text)));
+  const unions = work.map((v) => ajv.getSchema(`https://espfleet.dev/schemas/${fam.name}.json#/$defs/${v.direction}`)!);
   const values = work.map((v, i) => {
     const r = decoders[i].decode(v.text);
     if (!r.ok) throw new Error('bench workload does not decode: ' + v.text);
@@ -104,6 +106,11 @@ for (const { fam, vectors } of loadVectors()) {
         return s;
       },
       ajv: () => {
+        let s = 0;
+        for (let i = 0; i < N; i++) s += unions[i](JSON.parse(texts[i])) ? 1 : 0;
+        return s;
+      },
+      ajvBest: () => {
         let s = 0;
         for (let i = 0; i < N; i++) s += validators[i](JSON.parse(texts[i])) ? 1 : 0;
         return s;
@@ -132,7 +139,7 @@ for (const { fam, vectors } of loadVectors()) {
     },
     N,
   );
-  rows.push({ family: fam.name, messages: N, parse: d.parse, ajv: d.ajv, decode: d.decode, stringify: e.stringify, encode: e.encode });
+  rows.push({ family: fam.name, messages: N, parse: d.parse, ajv: d.ajv, ajvBest: d.ajvBest, decode: d.decode, stringify: e.stringify, encode: e.encode });
 }
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -143,11 +150,12 @@ const lines = [
   `- Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
   `- Node ${process.version}; ${new Date().toISOString()}`,
   '- Command: `npm run bench -w @espfleet/protocol`',
-  `- Method: per family, the accepted vector texts (seed and schema examples) as the workload; ${ROUNDS} interleaved rounds of ${ROUND_MS} ms per contender, medians in messages per second. The ajv baseline validates against the one message schema picked in advance (its best case).`,
-  '- Targets: decode+validate ≥ 0.85 × JSON.parse and ≥ JSON.parse + ajv; encode ≥ 1.5 × JSON.stringify.',
+  `- Method: per family, the accepted vector texts (seed and schema examples) as the workload; ${ROUNDS} interleaved rounds of ${ROUND_MS} ms per contender, medians in messages per second.`,
+  '- Baselines: `JSON.parse` alone; `JSON.parse` + ajv compiled from the same schema our decoder implements (the direction union, `oneOf` of its messages, from `dist/json-schema`); and, for reference, ajv\'s best case: the one message schema picked in advance, which no decoder of a union gets to do.',
+  '- Targets: decode+validate ≥ 0.85 × JSON.parse and ≥ JSON.parse + ajv (same schema); encode ≥ 1.5 × JSON.stringify.',
   '',
-  '| family | msgs | JSON.parse | JSON.parse + ajv | decode (ours) | decode / parse | decode / ajv | JSON.stringify | encode (ours) | encode / stringify | targets |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  '| family | msgs | JSON.parse | + ajv (same schema) | + ajv (message picked) | decode (ours) | decode / parse | decode / ajv | decode / ajv picked | JSON.stringify | encode (ours) | encode / stringify | targets |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
 ];
 let allMet = true;
 for (const r of rows) {
@@ -157,7 +165,7 @@ for (const r of rows) {
   const met = dp >= 0.85 && da >= 1 && es >= 1.5;
   allMet &&= met;
   lines.push(
-    `| ${r.family} | ${r.messages} | ${fmt(r.parse)} | ${fmt(r.ajv)} | ${fmt(r.decode)} | ${r2(dp)} | ${r2(da)} | ${fmt(r.stringify)} | ${fmt(r.encode)} | ${r2(es)} | ${met ? 'met' : 'NOT met'} |`,
+    `| ${r.family} | ${r.messages} | ${fmt(r.parse)} | ${fmt(r.ajv)} | ${fmt(r.ajvBest)} | ${fmt(r.decode)} | ${r2(dp)} | ${r2(da)} | ${r2(r.decode / r.ajvBest)} | ${fmt(r.stringify)} | ${fmt(r.encode)} | ${r2(es)} | ${met ? 'met' : 'NOT met'} |`,
   );
 }
 lines.push('', `Espruino module sizes are in \`dist/espruino/SIZES.md\` after a build (valve target: under 8 KB minified).`, '');
