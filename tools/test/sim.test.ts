@@ -1,0 +1,102 @@
+// espfleet sim, run as a person runs it: a real process, real output, real exit codes.
+import { describe, it, expect } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, '..', 'dist', 'cli.js');
+const bundles = join(here, '..', '..', 'simulator', 'test', 'bundles');
+const valveBundle = join(bundles, 'valve-driver.js');
+const chargerBundle = join(bundles, 'charger-driver.js');
+
+function run(args: string[], input = '') {
+  return spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8', timeout: 60_000 });
+}
+
+function jsonLines(text: string): Array<Record<string, unknown>> {
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('espfleet', () => {
+  it('lists its commands, with --help and --json', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('sim');
+    const j = run(['--help', '--json']);
+    expect(JSON.parse(j.stdout).commands.map((c: { name: string }) => c.name)).toContain('sim');
+    const bad = run(['nope']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('unknown command "nope"');
+  });
+});
+
+describe('espfleet sim', () => {
+  it('documents every option', () => {
+    const r = run(['sim', '--help']);
+    expect(r.status).toBe(0);
+    for (const o of ['--valves', '--chargers', '--server', '--realtime', '--json', '--fault']) expect(r.stdout).toContain(o);
+    expect(JSON.parse(run(['sim', '--help', '--json']).stdout).options.valves).toBeTruthy();
+  });
+
+  it('refuses bad input with a message and exit status 2', () => {
+    expect(run(['sim', '--valves', '0', '--chargers', '0']).stderr).toContain('nothing to simulate');
+    const neg = run(['sim', '--valves', '-3']);
+    expect(neg.status).toBe(2);
+    expect(run(['sim', '--valves', 'many']).stderr).toContain('--valves must be a whole number');
+    expect(run(['sim', '--valves', '1', '--valve-bundle', '/no/such/file.js']).stderr).toContain('valve bundle not found');
+    expect(run(['sim', '--bogus']).status).toBe(2);
+  });
+
+  it('runs a fleet: progress, addresses and credentials, live state, faults, a clean stop', () => {
+    const r = run(
+      ['sim', '--valves', '2', '--chargers', '1', '--valve-bundle', valveBundle, '--charger-bundle', chargerBundle, '--seconds', '20', '--speed', '20', '--json', '--fault', 'valve-1 jam:10', '--fault', 'charger-1 card:04A1B2C3'],
+      'valve-2 wifi-loss:2\nvalve-2 explode\n',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const lines = jsonLines(r.stdout);
+    const progress = lines.filter((l) => l.type === 'progress');
+    expect(progress.map((p) => p.started)).toEqual([1, 2, 3]);
+    const devices = lines.filter((l) => l.type === 'device');
+    expect(devices.map((d) => d.id)).toEqual(['valve-1', 'valve-2', 'charger-1']);
+    expect(devices[0].url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/);
+    expect(devices[0].passkey).toBe('pk-valve-1');
+    expect(devices[2].estacionId).toBe(1);
+    expect(lines.filter((l) => l.type === 'fault').map((f) => f.fault)).toEqual(['jam:10', 'card:04A1B2C3', 'wifi-loss:2']);
+    expect(jsonLines(r.stderr).map((e) => e.message)).toContainEqual(expect.stringContaining('unknown fault "explode"'));
+    const states = lines.filter((l) => l.type === 'state');
+    expect(states.length).toBeGreaterThan(0);
+    const last = states.at(-1)!.devices as Array<Record<string, unknown>>;
+    expect(last.find((d) => d.id === 'charger-1')!.relay).toBe(true);
+    expect(lines.at(-1)!.type).toBe('stopped');
+  });
+
+  it('a real client reaches a simulated device through its firmware\'s own server', async () => {
+    const child = spawn(process.execPath, [cli, 'sim', '--valves', '1', '--valve-bundle', valveBundle, '--realtime', '--json']);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let buf = '';
+        child.stdout.on('data', (d: Buffer) => {
+          buf += d.toString();
+          for (const l of buf.split('\n').slice(0, -1)) {
+            const m = JSON.parse(l) as Record<string, unknown>;
+            if (m.type === 'device' && m.http) resolve(String(m.http));
+          }
+        });
+        child.on('exit', () => reject(new Error('sim exited')));
+        setTimeout(() => reject(new Error('no device address')), 20_000);
+      });
+      const state = (await (await fetch(url + 'move?angle=45')).json()) as Record<string, unknown>;
+      expect(state.moves).toBe(1);
+      expect(state.ip).toBe('127.0.0.1');
+    } finally {
+      if (child.exitCode === null) {
+        child.kill('SIGINT');
+        await new Promise((r) => child.on('exit', r));
+      }
+    }
+  });
+});
