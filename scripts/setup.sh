@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 need=()
 command -v lua5.1 >/dev/null 2>&1 || need+=(lua5.1)
 command -v lua5.3 >/dev/null 2>&1 || need+=(lua5.3)
+# Browser tests drive Debian's Chromium; the seeds' Python sample client needs websocket-client.
+[ -x /usr/bin/chromium ] || need+=(chromium)
+/usr/bin/python3 -c 'import websocket' >/dev/null 2>&1 || need+=(python3-websocket)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need[*]} with apt-get"

@@ -2,8 +2,10 @@
 // espfleet — one CLI for bench technicians, flashing, the simulator and the server.
 import { runCommand, type Command } from './command.js';
 import { sim } from './commands/sim.js';
+import { serve } from './commands/serve.js';
+import { token } from './commands/token.js';
 
-const commands: Command[] = [sim];
+const commands: Command[] = [serve, token, sim];
 
 function usage(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`espfleet: unknown command "${name}"\n\n${usage()}\n`);
     return 2;
   }
+  // `espfleet token admin`: a leading word is the command's subject.
+  if (c.name === 'token' && rest[0] && !rest[0].startsWith('-')) return runCommand(c, ['--role', rest[0], ...rest.slice(1)]);
   return runCommand(c, rest);
 }
 

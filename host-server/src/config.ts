@@ -1,0 +1,88 @@
+// Server configuration: defaults, then a JSON file, then the environment, then flags.
+import { readFileSync, existsSync } from 'node:fs';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** PostgreSQL when set (postgres://…); the SQLite file in dataDir otherwise. */
+  databaseUrl?: string;
+  /** Accept the specs' unauthenticated clients (no token). */
+  open: boolean;
+  /** HS256 secret for tokens; when unset one is generated and kept in dataDir. */
+  jwtSecret?: string;
+  /** Largest WebSocket message accepted, bytes. */
+  maxMessageBytes: number;
+  /** A connection whose unsent data passes this is dropped as a slow consumer, bytes. */
+  maxBufferedBytes: number;
+  /** Ping interval; a peer that has not answered the previous ping is dropped, ms. */
+  heartbeatMs: number;
+  /** A charger silent this long is marked desconectado and its session closed, ms. */
+  chargerTimeoutMs: number;
+  /** Price per kWh for stations created without one. */
+  defaultTariff: number;
+  logLevel: string;
+}
+
+export const DEFAULTS: ServerConfig = {
+  host: '127.0.0.1',
+  port: 3000,
+  dataDir: './data',
+  open: false,
+  maxMessageBytes: 64 * 1024,
+  maxBufferedBytes: 1024 * 1024,
+  heartbeatMs: 30_000,
+  chargerTimeoutMs: 90_000,
+  defaultTariff: 7,
+  logLevel: 'info',
+};
+
+export class ConfigError extends Error {}
+
+const ENV: Record<string, keyof ServerConfig> = {
+  ESPFLEET_HOST: 'host',
+  PORT: 'port',
+  ESPFLEET_PORT: 'port',
+  ESPFLEET_DATA_DIR: 'dataDir',
+  DATABASE_URL: 'databaseUrl',
+  ESPFLEET_OPEN: 'open',
+  ESPFLEET_JWT_SECRET: 'jwtSecret',
+  ESPFLEET_LOG_LEVEL: 'logLevel',
+};
+
+function coerce(key: keyof ServerConfig, v: unknown): unknown {
+  const d = DEFAULTS[key];
+  if (typeof d === 'number') {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${key} must be a non-negative number, got ${JSON.stringify(v)}`);
+    return n;
+  }
+  if (typeof d === 'boolean') return v === true || v === 'true' || v === '1' || v === 'yes';
+  return String(v);
+}
+
+export function loadConfig(o: { file?: string; env?: NodeJS.ProcessEnv; flags?: Partial<ServerConfig> } = {}): ServerConfig {
+  const c: Record<string, unknown> = { ...DEFAULTS };
+  if (o.file) {
+    if (!existsSync(o.file)) throw new ConfigError(`config file not found: ${o.file}`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(o.file, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`config file ${o.file} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${o.file} must hold a JSON object`);
+    for (const [k, v] of Object.entries(parsed)) {
+      if (!(k in DEFAULTS) && k !== 'databaseUrl' && k !== 'jwtSecret') throw new ConfigError(`config file ${o.file}: unknown setting "${k}"`);
+      c[k] = coerce(k as keyof ServerConfig, v);
+    }
+  }
+  for (const [name, key] of Object.entries(ENV)) {
+    const v = (o.env ?? {})[name];
+    if (v !== undefined && v !== '') c[key] = coerce(key, v);
+  }
+  for (const [k, v] of Object.entries(o.flags ?? {})) if (v !== undefined) c[k] = coerce(k as keyof ServerConfig, v);
+  const cfg = c as unknown as ServerConfig;
+  if (!Number.isInteger(cfg.port) || cfg.port > 65535) throw new ConfigError(`port must be a whole number up to 65535, got ${cfg.port}`);
+  return cfg;
+}

@@ -1,0 +1,166 @@
+// Sensor streams: /ws/sensor-data/ (everything), /ws/device/{device_id}/ and
+// /ws/sensor/{sensor_id}/. Any of them ingests `sensor_data`; each reading is stored,
+// enriched into `sensor_data_update` and fanned out to the all-sensors stream, its device's
+// and its sensor's; device status changes go out as `device_status`.
+import type { IncomingMessage } from 'node:http';
+import {
+  decodeSensorClientMessage,
+  encodeSensorServerMessage,
+  type SensorServerMessage,
+} from '@espfleet/protocol/sensor-stream';
+import type { Route } from '../ws/upgrade.js';
+import type { Peer } from '../ws/peer.js';
+import type { Store, SensorWithDevice } from '../storage/store.js';
+import type { Logger } from '../log.js';
+import type { Authenticator } from '../auth/authenticator.js';
+
+type Stream = { kind: 'all' } | { kind: 'device'; id: number } | { kind: 'sensor'; id: number };
+
+const DEVICE = /^\/ws\/device\/([0-9]{1,9})\/$/;
+const SENSOR = /^\/ws\/sensor\/([0-9]{1,9})\/$/;
+
+export interface SensorHubOptions {
+  store: Store;
+  log: Logger;
+  auth: Authenticator;
+}
+
+export class SensorHub implements Route {
+  readonly name = 'sensors';
+  private all = new Set<Peer>();
+  private byDevice = new Map<number, Set<Peer>>();
+  private bySensor = new Map<number, Set<Peer>>();
+  private streams = new WeakMap<Peer, Stream>();
+  /** Sensors looked up once; readings then need no query to be enriched. */
+  private sensors = new Map<number, SensorWithDevice>();
+  /** Work under way, awaited before the store closes. */
+  private inflight = new Set<Promise<unknown>>();
+
+  constructor(private readonly o: SensorHubOptions) {}
+
+  match(path: string): Record<string, string> | undefined {
+    if (path === '/ws/sensor-data/') return { stream: 'all' };
+    const d = DEVICE.exec(path);
+    if (d) return { stream: 'device', id: d[1] };
+    const s = SENSOR.exec(path);
+    if (s) return { stream: 'sensor', id: s[1] };
+    return undefined;
+  }
+
+  connect(peer: Peer, p: Record<string, string>, q: URLSearchParams, req: IncomingMessage): void {
+    if (!this.o.auth.allows(req, q, 'sensor')) {
+      peer.send(encodeSensorServerMessage({ type: 'error', message: 'Invalid or missing token', code: 'UNAUTHORIZED' }));
+      return peer.close(4003, 'invalid token');
+    }
+    const stream: Stream = p.stream === 'all' ? { kind: 'all' } : { kind: p.stream as 'device' | 'sensor', id: Number(p.id) };
+    this.streams.set(peer, stream);
+    if (stream.kind === 'all') this.all.add(peer);
+    else {
+      const map = stream.kind === 'device' ? this.byDevice : this.bySensor;
+      if (!map.has(stream.id)) map.set(stream.id, new Set());
+      map.get(stream.id)!.add(peer);
+    }
+  }
+
+  closed(peer: Peer): void {
+    const s = this.streams.get(peer);
+    if (!s) return;
+    if (s.kind === 'all') this.all.delete(peer);
+    else {
+      const map = s.kind === 'device' ? this.byDevice : this.bySensor;
+      const set = map.get(s.id);
+      set?.delete(peer);
+      if (set && set.size === 0) map.delete(s.id);
+    }
+  }
+
+  message(peer: Peer, text: string): void {
+    const r = decodeSensorClientMessage(text);
+    if (!r.ok) {
+      const code = r.error.message.startsWith('invalid JSON') ? 'INVALID_JSON' : r.error.message.startsWith('Unknown type') ? 'UNKNOWN_TYPE' : 'INVALID_MESSAGE';
+      this.reply(peer, { type: 'error', message: `${r.error.path ? r.error.path + ' ' : ''}${r.error.message}`, code });
+      return;
+    }
+    const m = r.value;
+    const ts = m.timestamp === undefined ? Date.now() : Date.parse(m.timestamp);
+    if (!Number.isFinite(ts)) {
+      this.reply(peer, { type: 'error', message: `/timestamp ${m.timestamp} is not a real time`, code: 'INVALID_MESSAGE' });
+      return;
+    }
+    this.track(this.ingest(m.sensor_id, m.value, ts, m.timestamp)).then(
+      (ok) => ok || this.reply(peer, { type: 'error', message: `Sensor ${m.sensor_id} not found`, code: 'SENSOR_NOT_FOUND' }),
+      (e) => {
+        this.o.log.error({ err: e }, 'sensor reading not stored');
+        this.reply(peer, { type: 'error', message: 'Reading not stored: database error', code: 'STORAGE_ERROR' });
+      },
+    );
+  }
+
+  /** Stores a reading and fans it out; false when the sensor does not exist. */
+  async ingest(sensorId: number, value: number, ts: number, timestamp?: string): Promise<boolean> {
+    let s = this.sensors.get(sensorId);
+    if (!s) {
+      s = await this.o.store.getSensor(sensorId);
+      if (!s) return false;
+      this.sensors.set(sensorId, s);
+    }
+    await this.o.store.addReading({ sensorId, value, ts });
+    this.fanOut(s.deviceId, sensorId, {
+      type: 'sensor_data_update',
+      sensor_id: sensorId,
+      sensor_type: s.type,
+      device_id: s.deviceId,
+      device_name: s.deviceName,
+      value,
+      unit: s.unit,
+      timestamp: timestamp ?? new Date(ts).toISOString(),
+    });
+    return true;
+  }
+
+  track<T>(p: Promise<T>): Promise<T> {
+    this.inflight.add(p);
+    const done = () => this.inflight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  /** A device changed status: tell the all-sensors stream and the device's. */
+  deviceStatus(deviceId: number, status: string): Promise<void> {
+    return this.track(this.applyStatus(deviceId, status));
+  }
+
+  private async applyStatus(deviceId: number, status: string): Promise<void> {
+    const d = await this.o.store.setDeviceStatus(deviceId, status);
+    if (!d) return;
+    this.fanOut(deviceId, undefined, {
+      type: 'device_status',
+      device_id: d.id,
+      device_name: d.name,
+      status: d.status,
+      timestamp: new Date().toISOString(),
+    });
+  }
+
+  /** Forget cached sensor descriptions (after a REST change). */
+  forget(sensorId?: number): void {
+    if (sensorId === undefined) this.sensors.clear();
+    else this.sensors.delete(sensorId);
+  }
+
+  private fanOut(deviceId: number, sensorId: number | undefined, m: SensorServerMessage): void {
+    // Encoded once for every subscriber.
+    const text = encodeSensorServerMessage(m);
+    for (const p of this.all) p.send(text);
+    for (const p of this.byDevice.get(deviceId) ?? []) p.send(text);
+    if (sensorId !== undefined) for (const p of this.bySensor.get(sensorId) ?? []) p.send(text);
+  }
+
+  private reply(peer: Peer, m: SensorServerMessage): void {
+    peer.send(encodeSensorServerMessage(m));
+  }
+}

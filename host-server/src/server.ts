@@ -1,0 +1,147 @@
+// The espfleet host server: one HTTP server for REST, pages, health and metrics, and every
+// WebSocket path routed by the UpgradeRouter.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, createReadStream, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, dirname, extname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, type ServerConfig } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { openStore } from './storage/openStore.js';
+import type { Store } from './storage/store.js';
+import { Authenticator } from './auth/authenticator.js';
+import { UpgradeRouter } from './ws/upgrade.js';
+import { ChargerHub } from './charger/chargerHub.js';
+import { SensorHub } from './sensors/sensorHub.js';
+import { apiRouter } from './http/api.js';
+import { json } from './http/router.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PUBLIC = resolve(here, '..', 'public');
+/** The protocol package's browser-ready ES modules, served to the pages. */
+const PROTOCOL = resolve(dirname(createRequire(import.meta.url).resolve('@espfleet/protocol')));
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
+
+export interface EspfleetServer {
+  readonly config: ServerConfig;
+  readonly store: Store;
+  readonly metrics: Metrics;
+  readonly http: Server;
+  readonly chargers: ChargerHub;
+  readonly sensors: SensorHub;
+  readonly secret: string;
+  /** http://host:port */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+function secretFor(cfg: ServerConfig): string {
+  if (cfg.jwtSecret) return cfg.jwtSecret;
+  mkdirSync(cfg.dataDir, { recursive: true });
+  const file = join(cfg.dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const s = randomBytes(32).toString('base64url');
+  writeFileSync(file, s, { mode: 0o600 });
+  return s;
+}
+
+function serveFile(root: string, rel: string, res: import('node:http').ServerResponse): boolean {
+  const file = resolve(root, '.' + sep + rel);
+  if (!file.startsWith(root + sep) && file !== root) return false;
+  if (!existsSync(file) || !statSync(file).isFile()) return false;
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+  createReadStream(file).pipe(res);
+  return true;
+}
+
+export async function startServer(overrides: Partial<ServerConfig> = {}, log?: Logger): Promise<EspfleetServer> {
+  const config = loadConfig({ flags: overrides });
+  const logger = log ?? createLogger(config.logLevel);
+  const metrics = new Metrics();
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const secret = secretFor(config);
+  const auth = new Authenticator(config.open, secret);
+  if (config.open) logger.warn('open mode: clients connect without tokens (the specs\' unauthenticated clients); do not expose this server');
+
+  const sensors = new SensorHub({ store, log: logger, auth });
+  const sensorIds = new Map<string, number>();
+  const chargers = new ChargerHub({
+    store,
+    metrics,
+    log: logger,
+    auth,
+    chargerTimeoutMs: config.chargerTimeoutMs,
+    onReading: (deviceId, type, value, ts) => {
+      const key = `${deviceId}:${type}`;
+      const unit = type === 'power' ? 'W' : type === 'voltage' ? 'V' : 'A';
+      const known = sensorIds.get(key);
+      const id = known !== undefined ? Promise.resolve(known) : store.ensureSensor({ deviceId, type, unit }).then((s) => (sensorIds.set(key, s.id), s.id));
+      sensors.track(id.then((sid) => sensors.ingest(sid, value, ts))).catch((e) => logger.error({ err: e }, 'charger reading not stored as a sensor reading'));
+    },
+    onStatus: (deviceId, status) => void sensors.deviceStatus(deviceId, status).catch((e) => logger.error({ err: e }, 'device status not stored')),
+  });
+  await chargers.resume();
+
+  const upgrades = new UpgradeRouter({ maxMessageBytes: config.maxMessageBytes, maxBufferedBytes: config.maxBufferedBytes, heartbeatMs: config.heartbeatMs, metrics, log: logger });
+  upgrades.add(sensors);
+  upgrades.add(chargers);
+  const api = apiRouter({ store, auth, chargers, sensors, defaultTariff: config.defaultTariff });
+
+  const http = createHttpServer(async (req, res) => {
+    try {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/healthz') return json(res, 200, { status: 'ok', store: store.kind, uptime: Math.round(process.uptime()) });
+      if (path === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+        return res.end(metrics.text());
+      }
+      if (await api.handle(req, res)) return;
+      if (req.method === 'GET') {
+        if (path === '/') return void serveFile(PUBLIC, 'dashboard/index.html', res);
+        if (path === '/websocket-test/') return void serveFile(PUBLIC, 'websocket-test/index.html', res);
+        if (path.startsWith('/assets/protocol/') && serveFile(PROTOCOL, path.slice('/assets/protocol/'.length), res)) return;
+        if (path.startsWith('/assets/') && serveFile(PUBLIC, path.slice(1), res)) return;
+      }
+      json(res, 404, { error: { code: 'NOT_FOUND', message: `no such endpoint: ${req.method} ${path}` } });
+    } catch (e) {
+      logger.error({ err: e }, 'request failed');
+      if (!res.headersSent) json(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'internal server error' } });
+    }
+  });
+  upgrades.attach(http);
+  await new Promise<void>((ok, fail) => {
+    http.once('error', fail);
+    http.listen(config.port, config.host, () => ok());
+  });
+  const addr = http.address() as AddressInfo;
+  const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  logger.info({ url, store: store.kind, open: config.open }, 'espfleet host server listening');
+  return {
+    config,
+    store,
+    metrics,
+    http,
+    chargers,
+    sensors,
+    secret,
+    url,
+    async close() {
+      const stopping = chargers.close();
+      upgrades.close();
+      await stopping;
+      await sensors.idle();
+      await new Promise<void>((r) => http.close(() => r()));
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,318 @@
+import pg from 'pg';
+import { columns as c, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
+import type {
+  Card, Device, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, Station, StationStatus, Store, User,
+} from './store.js';
+
+// pg returns BIGINT (every id and ms timestamp here) as a string; DOUBLE PRECISION and BOOLEAN
+// arrive as number and boolean. Each mapper converts its BIGINT columns explicitly.
+type Row = Record<string, any>;
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+const toDevice = (r: Row): Device => ({ id: num(r.id), name: r.name, kind: r.kind, status: r.status, createdAt: num(r.createdAt) });
+const toSensor = (r: Row): Sensor => ({ id: num(r.id), deviceId: num(r.deviceId), type: r.type, unit: r.unit, name: r.name });
+const toReading = (r: Row): Reading => ({ id: num(r.id), sensorId: num(r.sensorId), value: r.value, ts: num(r.ts) });
+const toStation = (r: Row): Station => ({ id: num(r.id), name: r.name, tariff: r.tariff, status: r.status, deviceId: numOrNull(r.deviceId) });
+const toUser = (r: Row): User => ({ id: num(r.id), name: r.name, email: r.email, blocked: r.blocked });
+const toSession = (r: Row): Session => ({
+  id: num(r.id), stationId: num(r.stationId), userId: num(r.userId), cardUid: r.cardUid,
+  startedAt: num(r.startedAt), endedAt: numOrNull(r.endedAt), endReason: r.endReason,
+  kwh: r.kwh, cost: r.cost, duration: r.duration,
+  lastTs: numOrNull(r.lastTs), lastW: r.lastW, firstEnergyWh: r.firstEnergyWh,
+});
+const toMetric = (r: Row): SessionMetric => ({
+  sessionId: num(r.sessionId), ts: num(r.ts), v: r.v, a: r.a, w: r.w, energyWh: r.energyWh, kwh: r.kwh, cost: r.cost, time: r.time,
+});
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly schema: string | undefined;
+  private closed = false;
+
+  /** With `schema`, every table lives in that schema (created by migrate()). */
+  constructor(connectionString: string, opts: { schema?: string } = {}) {
+    if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.schema)) {
+      throw new Error(`Invalid schema name ${JSON.stringify(opts.schema)}: use lower-case letters, digits and _`);
+    }
+    this.schema = opts.schema;
+    this.pool = new pg.Pool({
+      connectionString,
+      connectionTimeoutMillis: 10_000,
+      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    });
+    // An idle client that loses its connection is dropped from the pool and the next query opens
+    // a new one; without a listener the event would crash the process instead.
+    this.pool.on('error', () => {});
+  }
+
+  private async query(sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<pg.QueryResult<Row>> {
+    try {
+      return await on.query<Row>(sql, params);
+    } catch (e) {
+      throw toConstraintError(e);
+    }
+  }
+
+  private async rows<T>(map: (r: Row) => T, sql: string, ...params: unknown[]): Promise<T[]> {
+    return (await this.query(sql, params)).rows.map(map);
+  }
+
+  private async row<T>(map: (r: Row) => T, sql: string, ...params: unknown[]): Promise<T | undefined> {
+    const r = (await this.query(sql, params)).rows[0];
+    return r && map(r);
+  }
+
+  /** For INSERT/UPDATE ... RETURNING that must produce a row. */
+  private async one<T>(map: (r: Row) => T, sql: string, params: unknown[], on: Queryable = this.pool): Promise<T> {
+    const r = (await this.query(sql, params, on)).rows[0];
+    if (!r) throw new Error(`No row returned by: ${sql}`);
+    return map(r);
+  }
+
+  private async tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').then(
+        () => client.release(),
+        (rollbackError: Error) => client.release(rollbackError), // discards the broken connection
+      );
+      throw toConstraintError(e);
+    }
+  }
+
+  async migrate(): Promise<void> {
+    // One lock for every migrator on this database, so concurrent starts apply each migration once.
+    const lock = (client: pg.PoolClient) => client.query("SELECT pg_advisory_xact_lock(hashtext('espfleet:migrate'))");
+    await this.tx(async (client) => {
+      await lock(client);
+      if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await client.query(schemaMigrationsDdl);
+    });
+    for (const m of migrations) {
+      await this.tx(async (client) => {
+        await lock(client);
+        if ((await client.query('SELECT 1 FROM schema_migrations WHERE id = $1', [m.id])).rowCount) return;
+        await client.query(m.sql.postgres);
+        await client.query('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [m.id, m.name, Date.now()]);
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  async createDevice(d: { name: string; kind: string; status?: string }): Promise<Device> {
+    return this.one(
+      toDevice,
+      `INSERT INTO devices (name, kind, status, created_at) VALUES ($1, $2, $3, $4) RETURNING ${c.device}`,
+      [d.name, d.kind, d.status ?? 'offline', Date.now()],
+    );
+  }
+
+  async getDevice(id: number): Promise<Device | undefined> {
+    return this.row(toDevice, `SELECT ${c.device} FROM devices WHERE id = $1`, id);
+  }
+
+  async listDevices(): Promise<Device[]> {
+    return this.rows(toDevice, `SELECT ${c.device} FROM devices ORDER BY id`);
+  }
+
+  async setDeviceStatus(id: number, status: string): Promise<Device | undefined> {
+    return this.row(toDevice, `UPDATE devices SET status = $1 WHERE id = $2 AND status <> $1 RETURNING ${c.device}`, status, id);
+  }
+
+  async createSensor(s: { deviceId: number; type: string; unit: string; name?: string }): Promise<Sensor> {
+    return this.one(
+      toSensor,
+      `INSERT INTO sensors (device_id, type, unit, name) VALUES ($1, $2, $3, $4) RETURNING ${c.sensor}`,
+      [s.deviceId, s.type, s.unit, s.name ?? s.type],
+    );
+  }
+
+  async getSensor(id: number): Promise<SensorWithDevice | undefined> {
+    return this.row(
+      (r) => ({ ...toSensor(r), deviceName: r.deviceName as string }),
+      `SELECT s.id, s.device_id AS "deviceId", s.type, s.unit, s.name, d.name AS "deviceName"
+       FROM sensors s JOIN devices d ON d.id = s.device_id WHERE s.id = $1`,
+      id,
+    );
+  }
+
+  async listSensors(deviceId?: number): Promise<Sensor[]> {
+    return deviceId === undefined
+      ? this.rows(toSensor, `SELECT ${c.sensor} FROM sensors ORDER BY id`)
+      : this.rows(toSensor, `SELECT ${c.sensor} FROM sensors WHERE device_id = $1 ORDER BY id`, deviceId);
+  }
+
+  async ensureSensor(s: { deviceId: number; type: string; unit: string }): Promise<Sensor> {
+    const find = `SELECT ${c.sensor} FROM sensors WHERE device_id = $1 AND type = $2 ORDER BY id LIMIT 1`;
+    const found = await this.row(toSensor, find, s.deviceId, s.type);
+    if (found) return found;
+    return this.tx(async (client) => {
+      // Locking the device row serialises concurrent first readings of the same new sensor.
+      await client.query('SELECT 1 FROM devices WHERE id = $1 FOR UPDATE', [s.deviceId]);
+      const r = (await client.query(find, [s.deviceId, s.type])).rows[0];
+      if (r) return toSensor(r);
+      return this.one(
+        toSensor,
+        `INSERT INTO sensors (device_id, type, unit, name) VALUES ($1, $2, $3, $2) RETURNING ${c.sensor}`,
+        [s.deviceId, s.type, s.unit],
+        client,
+      );
+    });
+  }
+
+  async addReading(r: { sensorId: number; value: number; ts: number }): Promise<Reading> {
+    return this.one(toReading, `INSERT INTO readings (sensor_id, value, ts) VALUES ($1, $2, $3) RETURNING ${c.reading}`, [
+      r.sensorId, r.value, r.ts,
+    ]);
+  }
+
+  async listReadings(q: { sensorId: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Reading>> {
+    const p = pageSelect({ select: c.reading, table: 'readings', equal: [['sensor_id', q.sensorId]], tsColumn: 'ts', q, placeholder: (n) => `$${n}` });
+    return pageOf(await this.rows(toReading, p.sql, ...p.params), p.limit);
+  }
+
+  async createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null }): Promise<Station> {
+    if (s.id == null) {
+      return this.one(toStation, `INSERT INTO stations (name, tariff, device_id) VALUES ($1, $2, $3) RETURNING ${c.station}`, [
+        s.name, s.tariff, s.deviceId ?? null,
+      ]);
+    }
+    const id = s.id;
+    return this.tx(async (client) => {
+      // An explicit id does not advance the identity sequence: move it past the largest id, under a
+      // lock so that a concurrent insert cannot move it back.
+      await client.query('LOCK TABLE stations IN EXCLUSIVE MODE');
+      const station = await this.one(
+        toStation,
+        `INSERT INTO stations (id, name, tariff, device_id) VALUES ($1, $2, $3, $4) RETURNING ${c.station}`,
+        [id, s.name, s.tariff, s.deviceId ?? null],
+        client,
+      );
+      await client.query("SELECT setval(pg_get_serial_sequence('stations', 'id'), (SELECT MAX(id) FROM stations))");
+      return station;
+    });
+  }
+
+  async getStation(id: number): Promise<Station | undefined> {
+    return this.row(toStation, `SELECT ${c.station} FROM stations WHERE id = $1`, id);
+  }
+
+  async listStations(): Promise<Station[]> {
+    return this.rows(toStation, `SELECT ${c.station} FROM stations ORDER BY id`);
+  }
+
+  async setStationStatus(id: number, status: StationStatus): Promise<void> {
+    await this.query('UPDATE stations SET status = $1 WHERE id = $2', [status, id]);
+  }
+
+  async createUser(u: { name: string; email?: string | null; blocked?: boolean }): Promise<User> {
+    return this.one(toUser, `INSERT INTO users (name, email, blocked) VALUES ($1, $2, $3) RETURNING ${c.user}`, [
+      u.name, u.email ?? null, u.blocked ?? false,
+    ]);
+  }
+
+  async getUser(id: number): Promise<User | undefined> {
+    return this.row(toUser, `SELECT ${c.user} FROM users WHERE id = $1`, id);
+  }
+
+  async setUserBlocked(id: number, blocked: boolean): Promise<void> {
+    await this.query('UPDATE users SET blocked = $1 WHERE id = $2', [blocked, id]);
+  }
+
+  async createCard(card: { uid: string; userId: number }): Promise<Card> {
+    return this.one(
+      (r) => ({ uid: r.uid as string, userId: num(r.userId) }),
+      'INSERT INTO nfc_cards (uid, user_id) VALUES ($1, $2) RETURNING uid, user_id AS "userId"',
+      [card.uid.toUpperCase(), card.userId],
+    );
+  }
+
+  async findCard(uid: string): Promise<(Card & { user: User }) | undefined> {
+    return this.row(
+      (r) => ({ uid: r.uid as string, userId: num(r.id), user: toUser(r) }),
+      'SELECT c.uid, u.id, u.name, u.email, u.blocked FROM nfc_cards c JOIN users u ON u.id = c.user_id WHERE c.uid = $1',
+      uid.toUpperCase(),
+    );
+  }
+
+  async createSession(s: { stationId: number; userId: number; cardUid: string; startedAt: number }): Promise<Session> {
+    return this.one(
+      toSession,
+      `INSERT INTO sessions (station_id, user_id, card_uid, started_at) VALUES ($1, $2, $3, $4) RETURNING ${c.session}`,
+      [s.stationId, s.userId, s.cardUid, s.startedAt],
+    );
+  }
+
+  async getSession(id: number): Promise<Session | undefined> {
+    return this.row(toSession, `SELECT ${c.session} FROM sessions WHERE id = $1`, id);
+  }
+
+  async openSession(stationId: number): Promise<Session | undefined> {
+    return this.row(toSession, `SELECT ${c.session} FROM sessions WHERE station_id = $1 AND ended_at IS NULL`, stationId);
+  }
+
+  async listOpenSessions(): Promise<Session[]> {
+    return this.rows(toSession, `SELECT ${c.session} FROM sessions WHERE ended_at IS NULL ORDER BY id`);
+  }
+
+  async addMetric(
+    m: SessionMetric,
+    t: Pick<Session, 'kwh' | 'cost' | 'duration' | 'lastTs' | 'lastW' | 'firstEnergyWh'>,
+  ): Promise<boolean> {
+    return this.tx(async (client) => {
+      // A concurrent insert of the same (session_id, ts) waits for this one and then does nothing.
+      const inserted = await client.query(
+        `INSERT INTO session_metrics (session_id, ts, v, a, w, energy_wh, kwh, cost, time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (session_id, ts) DO NOTHING`,
+        [m.sessionId, m.ts, m.v, m.a, m.w, m.energyWh ?? null, m.kwh, m.cost, m.time],
+      );
+      if (inserted.rowCount === 0) return false;
+      await client.query(
+        'UPDATE sessions SET kwh = $1, cost = $2, duration = $3, last_ts = $4, last_w = $5, first_energy_wh = $6 WHERE id = $7',
+        [t.kwh, t.cost, t.duration, t.lastTs ?? null, t.lastW ?? null, t.firstEnergyWh ?? null, m.sessionId],
+      );
+      return true;
+    });
+  }
+
+  async listMetrics(sessionId: number): Promise<SessionMetric[]> {
+    return this.rows(toMetric, `SELECT ${c.metric} FROM session_metrics WHERE session_id = $1 ORDER BY ts`, sessionId);
+  }
+
+  async endSession(
+    id: number,
+    end: { endedAt: number; endReason: string; kwh: number; cost: number; duration: number },
+  ): Promise<Session> {
+    // Only an open session is ended: ending it again keeps the first end (time, reason, totals).
+    await this.query(
+      'UPDATE sessions SET ended_at = $1, end_reason = $2, kwh = $3, cost = $4, duration = $5 WHERE id = $6 AND ended_at IS NULL',
+      [end.endedAt, end.endReason, end.kwh, end.cost, end.duration, id],
+    );
+    const session = await this.getSession(id);
+    if (!session) throw new Error(`No session ${id}`);
+    return session;
+  }
+
+  async listSessions(q: { stationId?: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Session>> {
+    const p = pageSelect({
+      select: c.session, table: 'sessions', tsColumn: 'started_at', q, placeholder: (n) => `$${n}`,
+      equal: q.stationId === undefined ? [] : [['station_id', q.stationId]],
+    });
+    return pageOf(await this.rows(toSession, p.sql, ...p.params), p.limit);
+  }
+}

@@ -1,0 +1,252 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { columns as c, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
+import type {
+  Card, Device, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, Station, StationStatus, Store, User,
+} from './store.js';
+
+type UserRow = Omit<User, 'blocked'> & { blocked: number };
+const toUser = (r: UserRow): User => ({ ...r, blocked: r.blocked !== 0 });
+
+/** The embedded store. better-sqlite3 is synchronous; the methods are async only to fit Store. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(file: string) {
+    if (file !== ':memory:' && file !== '') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw toConstraintError(e);
+    }
+  }
+
+  private get<T>(sql: string, ...params: unknown[]): T | undefined {
+    return this.guard(() => this.stmt(sql).get(...params) as T | undefined);
+  }
+
+  private all<T>(sql: string, ...params: unknown[]): T[] {
+    return this.guard(() => this.stmt(sql).all(...params) as T[]);
+  }
+
+  private run(sql: string, ...params: unknown[]): number {
+    return this.guard(() => this.stmt(sql).run(...params).changes);
+  }
+
+  /** For INSERT/UPDATE ... RETURNING that must produce a row. */
+  private one<T>(sql: string, ...params: unknown[]): T {
+    const row = this.get<T>(sql, ...params);
+    if (!row) throw new Error(`No row returned by: ${sql}`);
+    return row;
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec(schemaMigrationsDdl);
+    for (const m of migrations) {
+      // IMMEDIATE takes the write lock before the check, so two processes cannot both apply m.
+      this.db.transaction(() => {
+        if (this.db.prepare('SELECT 1 FROM schema_migrations WHERE id = ?').get(m.id)) return;
+        this.db.exec(m.sql.sqlite);
+        this.db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
+      }).immediate();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async createDevice(d: { name: string; kind: string; status?: string }): Promise<Device> {
+    return this.one(
+      `INSERT INTO devices (name, kind, status, created_at) VALUES (?, ?, ?, ?) RETURNING ${c.device}`,
+      d.name, d.kind, d.status ?? 'offline', Date.now(),
+    );
+  }
+
+  async getDevice(id: number): Promise<Device | undefined> {
+    return this.get(`SELECT ${c.device} FROM devices WHERE id = ?`, id);
+  }
+
+  async listDevices(): Promise<Device[]> {
+    return this.all(`SELECT ${c.device} FROM devices ORDER BY id`);
+  }
+
+  async setDeviceStatus(id: number, status: string): Promise<Device | undefined> {
+    return this.get(`UPDATE devices SET status = ? WHERE id = ? AND status <> ? RETURNING ${c.device}`, status, id, status);
+  }
+
+  async createSensor(s: { deviceId: number; type: string; unit: string; name?: string }): Promise<Sensor> {
+    return this.one(
+      `INSERT INTO sensors (device_id, type, unit, name) VALUES (?, ?, ?, ?) RETURNING ${c.sensor}`,
+      s.deviceId, s.type, s.unit, s.name ?? s.type,
+    );
+  }
+
+  async getSensor(id: number): Promise<SensorWithDevice | undefined> {
+    return this.get(
+      `SELECT s.id, s.device_id AS "deviceId", s.type, s.unit, s.name, d.name AS "deviceName"
+       FROM sensors s JOIN devices d ON d.id = s.device_id WHERE s.id = ?`,
+      id,
+    );
+  }
+
+  async listSensors(deviceId?: number): Promise<Sensor[]> {
+    return deviceId === undefined
+      ? this.all(`SELECT ${c.sensor} FROM sensors ORDER BY id`)
+      : this.all(`SELECT ${c.sensor} FROM sensors WHERE device_id = ? ORDER BY id`, deviceId);
+  }
+
+  async ensureSensor(s: { deviceId: number; type: string; unit: string }): Promise<Sensor> {
+    return this.db.transaction(
+      () =>
+        this.get<Sensor>(`SELECT ${c.sensor} FROM sensors WHERE device_id = ? AND type = ? ORDER BY id LIMIT 1`, s.deviceId, s.type) ??
+        this.one<Sensor>(
+          `INSERT INTO sensors (device_id, type, unit, name) VALUES (?, ?, ?, ?) RETURNING ${c.sensor}`,
+          s.deviceId, s.type, s.unit, s.type,
+        ),
+    )();
+  }
+
+  async addReading(r: { sensorId: number; value: number; ts: number }): Promise<Reading> {
+    return this.one(`INSERT INTO readings (sensor_id, value, ts) VALUES (?, ?, ?) RETURNING ${c.reading}`, r.sensorId, r.value, r.ts);
+  }
+
+  async listReadings(q: { sensorId: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Reading>> {
+    const p = pageSelect({ select: c.reading, table: 'readings', equal: [['sensor_id', q.sensorId]], tsColumn: 'ts', q, placeholder: () => '?' });
+    return pageOf(this.all<Reading>(p.sql, ...p.params), p.limit);
+  }
+
+  async createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null }): Promise<Station> {
+    return this.one(
+      `INSERT INTO stations (id, name, tariff, device_id) VALUES (?, ?, ?, ?) RETURNING ${c.station}`,
+      s.id ?? null, s.name, s.tariff, s.deviceId ?? null,
+    );
+  }
+
+  async getStation(id: number): Promise<Station | undefined> {
+    return this.get(`SELECT ${c.station} FROM stations WHERE id = ?`, id);
+  }
+
+  async listStations(): Promise<Station[]> {
+    return this.all(`SELECT ${c.station} FROM stations ORDER BY id`);
+  }
+
+  async setStationStatus(id: number, status: StationStatus): Promise<void> {
+    this.run('UPDATE stations SET status = ? WHERE id = ?', status, id);
+  }
+
+  async createUser(u: { name: string; email?: string | null; blocked?: boolean }): Promise<User> {
+    return toUser(
+      this.one(`INSERT INTO users (name, email, blocked) VALUES (?, ?, ?) RETURNING ${c.user}`, u.name, u.email ?? null, u.blocked ? 1 : 0),
+    );
+  }
+
+  async getUser(id: number): Promise<User | undefined> {
+    const row = this.get<UserRow>(`SELECT ${c.user} FROM users WHERE id = ?`, id);
+    return row && toUser(row);
+  }
+
+  async setUserBlocked(id: number, blocked: boolean): Promise<void> {
+    this.run('UPDATE users SET blocked = ? WHERE id = ?', blocked ? 1 : 0, id);
+  }
+
+  async createCard(card: { uid: string; userId: number }): Promise<Card> {
+    return this.one(
+      'INSERT INTO nfc_cards (uid, user_id) VALUES (?, ?) RETURNING uid, user_id AS "userId"',
+      card.uid.toUpperCase(), card.userId,
+    );
+  }
+
+  async findCard(uid: string): Promise<(Card & { user: User }) | undefined> {
+    const row = this.get<UserRow & { uid: string }>(
+      `SELECT c.uid, u.id, u.name, u.email, u.blocked FROM nfc_cards c JOIN users u ON u.id = c.user_id WHERE c.uid = ?`,
+      uid.toUpperCase(),
+    );
+    if (!row) return undefined;
+    const { uid: cardUid, ...user } = row;
+    return { uid: cardUid, userId: user.id, user: toUser(user) };
+  }
+
+  async createSession(s: { stationId: number; userId: number; cardUid: string; startedAt: number }): Promise<Session> {
+    return this.one(
+      `INSERT INTO sessions (station_id, user_id, card_uid, started_at) VALUES (?, ?, ?, ?) RETURNING ${c.session}`,
+      s.stationId, s.userId, s.cardUid, s.startedAt,
+    );
+  }
+
+  async getSession(id: number): Promise<Session | undefined> {
+    return this.get(`SELECT ${c.session} FROM sessions WHERE id = ?`, id);
+  }
+
+  async openSession(stationId: number): Promise<Session | undefined> {
+    return this.get(`SELECT ${c.session} FROM sessions WHERE station_id = ? AND ended_at IS NULL`, stationId);
+  }
+
+  async listOpenSessions(): Promise<Session[]> {
+    return this.all(`SELECT ${c.session} FROM sessions WHERE ended_at IS NULL ORDER BY id`);
+  }
+
+  async addMetric(
+    m: SessionMetric,
+    t: Pick<Session, 'kwh' | 'cost' | 'duration' | 'lastTs' | 'lastW' | 'firstEnergyWh'>,
+  ): Promise<boolean> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const inserted = this.stmt(
+          `INSERT INTO session_metrics (session_id, ts, v, a, w, energy_wh, kwh, cost, time)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, ts) DO NOTHING`,
+        ).run(m.sessionId, m.ts, m.v, m.a, m.w, m.energyWh ?? null, m.kwh, m.cost, m.time).changes;
+        if (inserted === 0) return false;
+        this.stmt(
+          'UPDATE sessions SET kwh = ?, cost = ?, duration = ?, last_ts = ?, last_w = ?, first_energy_wh = ? WHERE id = ?',
+        ).run(t.kwh, t.cost, t.duration, t.lastTs ?? null, t.lastW ?? null, t.firstEnergyWh ?? null, m.sessionId);
+        return true;
+      })(),
+    );
+  }
+
+  async listMetrics(sessionId: number): Promise<SessionMetric[]> {
+    return this.all(`SELECT ${c.metric} FROM session_metrics WHERE session_id = ? ORDER BY ts`, sessionId);
+  }
+
+  async endSession(
+    id: number,
+    end: { endedAt: number; endReason: string; kwh: number; cost: number; duration: number },
+  ): Promise<Session> {
+    // Only an open session is ended: ending it again keeps the first end (time, reason, totals).
+    this.run(
+      'UPDATE sessions SET ended_at = ?, end_reason = ?, kwh = ?, cost = ?, duration = ? WHERE id = ? AND ended_at IS NULL',
+      end.endedAt, end.endReason, end.kwh, end.cost, end.duration, id,
+    );
+    const session = await this.getSession(id);
+    if (!session) throw new Error(`No session ${id}`);
+    return session;
+  }
+
+  async listSessions(q: { stationId?: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Session>> {
+    const p = pageSelect({
+      select: c.session, table: 'sessions', tsColumn: 'started_at', q, placeholder: () => '?',
+      equal: q.stationId === undefined ? [] : [['station_id', q.stationId]],
+    });
+    return pageOf(this.all<Session>(p.sql, ...p.params), p.limit);
+  }
+}

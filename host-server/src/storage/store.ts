@@ -1,0 +1,144 @@
+// What the host server keeps, behind one interface with two implementations: an embedded
+// SQLite file (the default, zero set-up) and PostgreSQL (DATABASE_URL), built from one
+// migration set. Times are Unix milliseconds; money and energy are plain numbers.
+
+export type StationStatus = 'disponible' | 'cargando' | 'emergencia' | 'desconectado';
+
+export interface Device {
+  id: number;
+  name: string;
+  /** 'valve' | 'charger' | 'sensor-node' | … */
+  kind: string;
+  status: string;
+  createdAt: number;
+}
+
+export interface Sensor {
+  id: number;
+  deviceId: number;
+  /** e.g. 'temperature', 'power' */
+  type: string;
+  unit: string;
+  name: string;
+}
+
+export interface SensorWithDevice extends Sensor {
+  deviceName: string;
+}
+
+export interface Reading {
+  id: number;
+  sensorId: number;
+  value: number;
+  ts: number;
+}
+
+export interface Station {
+  id: number;
+  name: string;
+  /** Price per kWh. */
+  tariff: number;
+  status: StationStatus;
+  /** The device that represents the station for sensor streams. */
+  deviceId: number | null;
+}
+
+export interface User {
+  id: number;
+  name: string;
+  email: string | null;
+  blocked: boolean;
+}
+
+export interface Card {
+  uid: string;
+  userId: number;
+}
+
+export interface Session {
+  id: number;
+  stationId: number;
+  userId: number;
+  cardUid: string;
+  startedAt: number;
+  endedAt: number | null;
+  /** 'stop-charger' | 'stop-dashboard' | 'emergency' | 'timeout' | … */
+  endReason: string | null;
+  kwh: number;
+  cost: number;
+  /** Seconds. */
+  duration: number;
+  /** The last metrics reading counted (charger `ts`, seconds) and its values, for integration. */
+  lastTs: number | null;
+  lastW: number | null;
+  /** First energy-register reading (Wh), when the charger reports one. */
+  firstEnergyWh: number | null;
+}
+
+export interface SessionMetric {
+  sessionId: number;
+  /** Charger timestamp, Unix seconds. */
+  ts: number;
+  v: number;
+  a: number;
+  w: number;
+  energyWh: number | null;
+  kwh: number;
+  cost: number;
+  time: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `before` for the next (older) page; null at the end. */
+  next: number | null;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  createDevice(d: { name: string; kind: string; status?: string }): Promise<Device>;
+  getDevice(id: number): Promise<Device | undefined>;
+  listDevices(): Promise<Device[]>;
+  /** Returns the device if its status changed, undefined if it was already `status`. */
+  setDeviceStatus(id: number, status: string): Promise<Device | undefined>;
+
+  createSensor(s: { deviceId: number; type: string; unit: string; name?: string }): Promise<Sensor>;
+  getSensor(id: number): Promise<SensorWithDevice | undefined>;
+  listSensors(deviceId?: number): Promise<Sensor[]>;
+  /** Finds the device's sensor of `type`, creating it when missing. */
+  ensureSensor(s: { deviceId: number; type: string; unit: string }): Promise<Sensor>;
+
+  addReading(r: { sensorId: number; value: number; ts: number }): Promise<Reading>;
+  /** Newest first; `from`/`to` bound ts (inclusive); `before` is a Reading id from a previous page. */
+  listReadings(q: { sensorId: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Reading>>;
+
+  createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null }): Promise<Station>;
+  getStation(id: number): Promise<Station | undefined>;
+  listStations(): Promise<Station[]>;
+  setStationStatus(id: number, status: StationStatus): Promise<void>;
+
+  createUser(u: { name: string; email?: string | null; blocked?: boolean }): Promise<User>;
+  getUser(id: number): Promise<User | undefined>;
+  setUserBlocked(id: number, blocked: boolean): Promise<void>;
+  createCard(c: { uid: string; userId: number }): Promise<Card>;
+  /** Card UIDs compare case-insensitively. */
+  findCard(uid: string): Promise<(Card & { user: User }) | undefined>;
+
+  createSession(s: { stationId: number; userId: number; cardUid: string; startedAt: number }): Promise<Session>;
+  getSession(id: number): Promise<Session | undefined>;
+  /** The station's session that has not ended, if any. */
+  openSession(stationId: number): Promise<Session | undefined>;
+  listOpenSessions(): Promise<Session[]>;
+  /**
+   * Stores a reading and the session's new running totals in one transaction. Returns false,
+   * changing nothing, when the session already has a reading with this `ts` (a replay).
+   */
+  addMetric(m: SessionMetric, totals: Pick<Session, 'kwh' | 'cost' | 'duration' | 'lastTs' | 'lastW' | 'firstEnergyWh'>): Promise<boolean>;
+  listMetrics(sessionId: number): Promise<SessionMetric[]>;
+  endSession(id: number, end: { endedAt: number; endReason: string; kwh: number; cost: number; duration: number }): Promise<Session>;
+  /** Newest first. */
+  listSessions(q: { stationId?: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Session>>;
+}

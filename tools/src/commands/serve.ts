@@ -1,0 +1,61 @@
+// espfleet serve: the host server.
+import { startServer, loadConfig, ConfigError, type ServerConfig } from '@espfleet/host-server';
+import { type Command, type Output, UsageError, intOption } from '../command.js';
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'Run the host server: charger backend and dashboards, sensor streams, REST API, web dashboard.',
+  usage: 'espfleet serve [--port N] [--data-dir DIR] [--open] [options]',
+  options: {
+    port: { type: 'string', value: 'N', help: 'HTTP and WebSocket port (env PORT; default 3000)' },
+    host: { type: 'string', value: 'ADDR', help: 'address to listen on (env ESPFLEET_HOST; default 127.0.0.1)' },
+    'data-dir': { type: 'string', value: 'DIR', help: 'where espfleet.db and the token secret live (env ESPFLEET_DATA_DIR; default ./data)' },
+    'database-url': { type: 'string', value: 'URL', help: 'PostgreSQL instead of SQLite, e.g. postgres://user@127.0.0.1:5432/db (env DATABASE_URL)' },
+    config: { type: 'string', value: 'FILE', help: 'JSON file with any of the settings (flags and env win over it)' },
+    open: { type: 'boolean', help: 'accept clients without tokens, as the specs\' examples connect (env ESPFLEET_OPEN)' },
+    'charger-timeout': { type: 'string', value: 'S', help: 'a charger silent this many seconds is desconectado and its session closed (default 90)' },
+    'log-level': { type: 'string', value: 'LEVEL', help: 'fatal, error, warn, info, debug or silent (env ESPFLEET_LOG_LEVEL; default info)' },
+  },
+  examples: ['espfleet serve --open', 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/test espfleet serve --port 8080', 'espfleet token admin'],
+  async run(o, out: Output) {
+    const flags: Partial<ServerConfig> = {};
+    if (o.port !== undefined) flags.port = intOption(o.port, 'port', 0, 65535);
+    if (o.host !== undefined) flags.host = String(o.host);
+    if (o['data-dir'] !== undefined) flags.dataDir = String(o['data-dir']);
+    if (o['database-url'] !== undefined) flags.databaseUrl = String(o['database-url']);
+    if (o.open) flags.open = true;
+    if (o['charger-timeout'] !== undefined) flags.chargerTimeoutMs = intOption(o['charger-timeout'], 'charger-timeout', 1, 86_400) * 1000;
+    if (o['log-level'] !== undefined) flags.logLevel = String(o['log-level']);
+    let config: ServerConfig;
+    try {
+      config = loadConfig({ file: o.config as string | undefined, env: process.env, flags });
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(e.message);
+      throw e;
+    }
+    out.progress(`starting the server (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})…`);
+    let server;
+    try {
+      server = await startServer(config);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EADDRINUSE') throw new UsageError(`port ${config.port} is in use; choose another with --port`);
+      if (err.code === 'EACCES') throw new UsageError(`not allowed to listen on port ${config.port}`);
+      throw new UsageError(err.message);
+    }
+    if (config.open) out.say('warning: --open: clients connect without tokens; do not expose this server beyond a trusted network');
+    out.say(`espfleet host server at ${server.url}  (dashboard ${server.url}/, test page ${server.url}/websocket-test/)`);
+    out.emit({ type: 'listening', url: server.url, store: server.store.kind, open: config.open });
+    return await new Promise<number>((resolve) => {
+      const stop = () => {
+        out.say('stopping…');
+        void server.close().then(() => {
+          out.emit({ type: 'stopped' });
+          resolve(0);
+        });
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  },
+};
