@@ -118,3 +118,37 @@ export async function seedStation(s: { url: string }, o: { id?: number; tariff?:
   await rest(s, 'POST', '/api/v1/cards', { uid: o.uid ?? 'VIRTUAL-1-A4F2E8', userId: user.id });
   return { station, user };
 }
+
+/**
+ * The databases the server suites run against: SQLite always, PostgreSQL at 127.0.0.1:5432
+ * (database test) in a throw-away schema per server. Without PostgreSQL the postgres runs
+ * are skipped, except in CI, where they fail.
+ */
+export const PG_URL = process.env.ESPFLEET_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export async function postgresReachable(): Promise<boolean> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let schemaSeq = 0;
+/** A fresh PostgreSQL schema URL for one server (reuse it to restart the same server). */
+export function pgSchemaUrl(): string {
+  return `${PG_URL}?schema=espfleet_srv_${process.pid}_${Date.now().toString(36)}_${schemaSeq++}`;
+}
+
+export async function dropTestSchemas(): Promise<void> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  const r = await c.query(`select schema_name from information_schema.schemata where schema_name like $1`, [`espfleet_srv_${process.pid}_%`]);
+  for (const row of r.rows) await c.query(`drop schema if exists "${row.schema_name}" cascade`);
+  await c.end();
+}

@@ -4,8 +4,9 @@ import { runCommand, type Command } from './command.js';
 import { sim } from './commands/sim.js';
 import { serve } from './commands/serve.js';
 import { token } from './commands/token.js';
+import { demo } from './commands/demo.js';
 
-const commands: Command[] = [serve, token, sim];
+const commands: Command[] = [serve, token, sim, demo];
 
 function usage(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');

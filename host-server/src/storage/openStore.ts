@@ -20,7 +20,20 @@ export async function openStore(o: { databaseUrl?: string; dataDir: string }): P
       `Unsupported database URL scheme ${scheme ? `"${scheme}:"` : '(none)'}: DATABASE_URL must start with postgres:// or postgresql://`,
     );
   }
-  return open(() => new PostgresStore(url), `PostgreSQL database ${describePostgres(url)}`, url);
+  // espfleet's own `schema` parameter puts every table in that schema (tests isolate themselves so).
+  let pgUrl = url;
+  let schema: string | undefined;
+  try {
+    const u = new URL(url);
+    schema = u.searchParams.get('schema') ?? undefined;
+    if (schema !== undefined) {
+      u.searchParams.delete('schema');
+      pgUrl = u.toString();
+    }
+  } catch {
+    // An unparsable URL is reported by the driver below.
+  }
+  return open(() => new PostgresStore(pgUrl, schema ? { schema } : undefined), `PostgreSQL database ${describePostgres(url)}`, url);
 }
 
 async function open(create: () => Store, what: string, url?: string): Promise<Store> {

@@ -1,0 +1,92 @@
+// espfleet demo: the server on embedded defaults with a simulated fleet, on one command.
+// Until the firmware lands, devices run the simulator's firmware-style test bundles, and a
+// bridge publishes what their emulated chips measure (valve angle and motor current, charger
+// power, voltage and current) into the server's sensor streams over the real WebSocket.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import { startServer } from '@espfleet/host-server';
+import { Fleet, WallClock } from '@espfleet/simulator';
+import { type Command, type Output, UsageError, intOption } from '../command.js';
+
+const simRoot = dirname(dirname(createRequire(import.meta.url).resolve('@espfleet/simulator')));
+
+export const demo: Command = {
+  name: 'demo',
+  summary: 'Start the server on embedded defaults and a simulated fleet feeding it; print the dashboard URL.',
+  usage: 'espfleet demo [--port N] [--valves N] [--chargers N] [--data-dir DIR]',
+  options: {
+    port: { type: 'string', value: 'N', default: '3000', help: 'HTTP and WebSocket port' },
+    valves: { type: 'string', value: 'N', default: '3', help: 'simulated valves' },
+    chargers: { type: 'string', value: 'N', default: '2', help: 'simulated chargers' },
+    'data-dir': { type: 'string', value: 'DIR', default: './data/demo', help: 'where the demo database lives' },
+  },
+  examples: ['espfleet demo', 'espfleet demo --port 8080 --valves 5'],
+  async run(o, out: Output) {
+    const port = intOption(o.port, 'port', 0, 65535);
+    const nv = intOption(o.valves, 'valves', 0, 100);
+    const nc = intOption(o.chargers, 'chargers', 0, 100);
+    out.progress('starting the server…');
+    let server;
+    try {
+      server = await startServer({ port, open: true, dataDir: String(o['data-dir']), logLevel: 'warn' });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new UsageError(err.code === 'EADDRINUSE' ? `port ${port} is in use; choose another with --port` : err.message);
+    }
+    const store = server.store;
+    // Demo records, created once: a sensor device per simulated device, stations with cards.
+    const devices = await store.listDevices();
+    const device = async (name: string, kind: string) => devices.find((d) => d.name === name) ?? (await store.createDevice({ name, kind, status: 'online' }));
+    for (let i = 1; i <= nc; i++) {
+      if (!(await store.getStation(i))) {
+        const d = await store.createDevice({ name: `Estación ${i}`, kind: 'charger', status: 'desconectado' });
+        await store.createStation({ id: i, name: `Estación ${i}`, tariff: 7, deviceId: d.id });
+        await store.setStationStatus(i, 'desconectado');
+        const u = await store.createUser({ name: i === 1 ? 'Juan Pérez' : `Usuario ${i}` });
+        await store.createCard({ uid: `VIRTUAL-${i}-A4F2E8`, userId: u.id });
+      }
+    }
+    const bundle = (n: string) => readFileSync(join(simRoot, 'test', 'bundles', n), 'utf8');
+    const fleet = new Fleet({ clock: new WallClock(), valves: nv, chargers: nc, valveBundle: bundle('valve-driver.js'), chargerBundle: bundle('charger-driver.js') });
+    fleet.on('progress', (p: { started: number; total: number; id: string }) => out.progress(`starting the fleet: ${p.started}/${p.total} (${p.id})`));
+    fleet.start();
+
+    const sensors: Array<{ id: number; read: () => number }> = [];
+    for (const v of fleet.valves) {
+      const d = await device(`Simulated ${v.id}`, 'valve');
+      sensors.push({ id: (await store.ensureSensor({ deviceId: d.id, type: 'angle', unit: '°' })).id, read: () => Math.round(v.angle * 10) / 10 });
+      sensors.push({ id: (await store.ensureSensor({ deviceId: d.id, type: 'motor_current', unit: 'A' })).id, read: () => Math.round(v.motor.amps * 1000) / 1000 });
+    }
+    for (const c of fleet.chargers) {
+      const d = await device(`Simulated ${c.id}`, 'charger');
+      sensors.push({ id: (await store.ensureSensor({ deviceId: d.id, type: 'power', unit: 'W' })).id, read: () => Math.round((c.relayClosed ? c.ev.current(Date.now()) : 0) * 230) });
+    }
+    const feed = new WebSocket(`${server.url.replace('http', 'ws')}/ws/sensor-data/`);
+    await new Promise((ok, fail) => (feed.once('open', ok), feed.once('error', fail)));
+    const publish = setInterval(() => {
+      for (const s of sensors) feed.send(JSON.stringify({ type: 'sensor_data', sensor_id: s.id, value: s.read() }));
+    }, 1000);
+    // Something to watch: valves sweep, the first charger charges a car.
+    const sweep = setInterval(() => {
+      for (const v of fleet.valves) if (v.running) v.esp.eval(`move(${Math.round(10 + Math.random() * 80)})`);
+    }, 8000);
+    setTimeout(() => fleet.chargers[0]?.placeCard('04A1B2C3'), 3000);
+
+    out.say(`espfleet demo running: dashboard ${server.url}/  ·  test page ${server.url}/websocket-test/`);
+    out.say(`${nv} simulated valves and ${nc} chargers feed the sensor streams; Ctrl-C stops.`);
+    out.emit({ type: 'demo', url: server.url, dashboard: `${server.url}/`, valves: nv, chargers: nc });
+    return await new Promise<number>((resolve) => {
+      const stop = () => {
+        clearInterval(publish);
+        clearInterval(sweep);
+        feed.close();
+        fleet.stop();
+        void server.close().then(() => resolve(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  },
+};
