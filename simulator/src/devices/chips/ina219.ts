@@ -1,6 +1,6 @@
 // TI INA219 current/power monitor (SBOS448G), modelled register by register.
 // Conversions are computed lazily from now(): nothing runs between bus transfers.
-import type { I2CDevice } from '../../espruino/i2cBus.js';
+import { TiPowerMonitor } from './tiPowerMonitor.js';
 
 export interface INA219Options {
   /** Device time, ms. */
@@ -32,82 +32,32 @@ export function ina219Adc(setting: number): { us: number; samples: number } {
   return { us, samples: 1 << (setting & 7) };
 }
 
-export class INA219 implements I2CDevice {
-  /** Fault: the chip does not acknowledge its address. */
-  nack = false;
-
+export class INA219 extends TiPowerMonitor<INA219Options> {
   private cfg = INA219_CONFIG_RESET;
   private cal = 0;
-  private ptr = 0;
   private shunt = 0;
   private bus = 0; // 13-bit bus code, 4 mV LSB
   private cur = 0;
   private pwr = 0;
   private cnvr = false;
   private ovf = false;
-  private epoch: number; // when the current conversion sequence started (config write / reset)
-  private done = 0; // continuous conversions completed since epoch
-  private triggered = false; // a single-shot conversion is in progress
 
-  constructor(private readonly o: INA219Options) {
-    this.epoch = o.now();
-  }
-
-  get acknowledging(): boolean {
-    return !this.nack;
-  }
-  get config(): number {
+  override get config(): number {
     return this.cfg;
   }
   get calibration(): number {
     return this.cal;
   }
-  get pointer(): number {
-    return this.ptr;
-  }
-  /** Time for one full conversion in the current mode, ms (shunt then bus when both are measured). */
-  get conversionTimeMs(): number {
-    return this.periodUs() / 1000;
-  }
 
-  write(data: Uint8Array): void {
-    if (data.length === 0) return;
-    this.update();
-    this.ptr = data[0]!;
-    if (data.length >= 3) this.writeRegister(this.ptr, (data[1]! << 8) | data[2]!);
-  }
-
-  read(n: number): Uint8Array {
-    this.update();
-    const v = this.readRegister(this.ptr);
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = i % 2 === 0 ? v >> 8 : v & 0xff;
-    return out;
-  }
-
-  /** Latch any conversion that completed by now(). Reads and writes do this; call it before changing the inputs
-   *  if a conversion boundary may have passed since the last transfer. */
-  update(): void {
-    const mode = this.cfg & 7;
-    if (mode === 0 || mode === 4) return;
-    const k = Math.floor(((this.o.now() - this.epoch) * 1000 + 1e-6) / this.periodUs());
-    if (mode >= 5 && k > this.done) {
-      this.done = k;
-      this.convert();
-    } else if (mode < 4 && this.triggered && k >= 1) {
-      this.triggered = false;
-      this.convert();
-    }
-  }
-
-  private periodUs(): number {
+  /** One full conversion: shunt then bus when both are measured. */
+  protected override periodUs(): number {
     const m = this.cfg & 3;
     const s = m & 1 ? ina219Adc((this.cfg >> 3) & 0xf).us : 0;
     const b = m & 2 ? ina219Adc((this.cfg >> 7) & 0xf).us : 0;
     return s + b || 1;
   }
 
-  private convert(): void {
+  protected override convert(): void {
     const { shuntOhms = 0.1, noise, shuntNoiseVolts = SHUNT_LSB, busNoiseVolts = BUS_LSB } = this.o;
     const m = this.cfg & 3;
     if (m & 1) {
@@ -135,7 +85,7 @@ export class INA219 implements I2CDevice {
     this.cnvr = true;
   }
 
-  private readRegister(reg: number): number {
+  protected override readRegister(reg: number): number {
     switch (reg) {
       case INA219_REG.CONFIG:
         return this.cfg;
@@ -155,25 +105,22 @@ export class INA219 implements I2CDevice {
     }
   }
 
-  private writeRegister(reg: number, v: number): void {
+  protected override writeRegister(reg: number, v: number): void {
     if (reg === INA219_REG.CALIBRATION) this.cal = v & 0xfffe;
     if (reg !== INA219_REG.CONFIG) return;
     if (v & 0x8000) return this.reset();
     this.cfg = v;
-    this.epoch = this.o.now();
-    this.done = 0;
     const mode = v & 7;
     // CNVR clears on a new mode write, except power-down / ADC off; a triggered mode starts one conversion.
     if (mode !== 0 && mode !== 4) this.cnvr = false;
-    this.triggered = mode >= 1 && mode <= 3;
+    this.restartConversions(mode);
   }
 
   private reset(): void {
     this.cfg = INA219_CONFIG_RESET;
     this.cal = this.shunt = this.bus = this.cur = this.pwr = 0;
-    this.cnvr = this.ovf = this.triggered = false;
-    this.epoch = this.o.now();
-    this.done = 0;
+    this.cnvr = this.ovf = false;
+    this.restartConversions(this.cfg & 7);
   }
 }
 

@@ -1,6 +1,6 @@
 // TI INA226 current/power monitor with averaging (SBOS547), modelled register by register.
 // Conversions are computed lazily from now(): nothing runs between bus transfers.
-import type { I2CDevice } from '../../espruino/i2cBus.js';
+import { TiPowerMonitor } from './tiPowerMonitor.js';
 
 export interface INA226Options {
   /** Device time, ms. */
@@ -44,80 +44,30 @@ export const INA226_AVERAGES = [1, 4, 16, 64, 128, 256, 512, 1024] as const;
 /** VBUSCT / VSHCT bits → conversion time, µs (datasheet Tables 4 and 5). */
 export const INA226_CONVERSION_US = [140, 204, 332, 588, 1100, 2116, 4156, 8244] as const;
 
-export class INA226 implements I2CDevice {
-  /** Fault: the chip does not acknowledge its address. */
-  nack = false;
-
+export class INA226 extends TiPowerMonitor<INA226Options> {
   private cfg = INA226_CONFIG_RESET;
   private cal = 0;
   private mask = 0; // writable Mask/Enable bits only
   private limit = 0;
-  private ptr = 0;
   private shunt = 0;
   private bus = 0;
   private cur = 0;
   private pwr = 0;
   private cvrf = false;
   private ovf = false;
-  private epoch: number;
-  private done = 0;
-  private triggered = false;
 
-  constructor(private readonly o: INA226Options) {
-    this.epoch = o.now();
-  }
-
-  get acknowledging(): boolean {
-    return !this.nack;
-  }
-  get config(): number {
+  override get config(): number {
     return this.cfg;
   }
   get calibration(): number {
     return this.cal;
   }
-  get pointer(): number {
-    return this.ptr;
-  }
   get averages(): number {
     return INA226_AVERAGES[(this.cfg >> 9) & 7]!;
   }
-  /** Time until the registers update in the current mode, ms: (VBUSCT + VSHCT) × AVG for shunt and bus. */
-  get conversionTimeMs(): number {
-    return this.periodUs() / 1000;
-  }
 
-  write(data: Uint8Array): void {
-    if (data.length === 0) return;
-    this.update();
-    this.ptr = data[0]!;
-    if (data.length >= 3) this.writeRegister(this.ptr, (data[1]! << 8) | data[2]!);
-  }
-
-  read(n: number): Uint8Array {
-    this.update();
-    const v = this.readRegister(this.ptr);
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = i % 2 === 0 ? v >> 8 : v & 0xff;
-    return out;
-  }
-
-  /** Latch any conversion that completed by now(). Reads and writes do this; call it before changing the inputs
-   *  if a conversion boundary may have passed since the last transfer. */
-  update(): void {
-    const mode = this.cfg & 7;
-    if (mode === 0 || mode === 4) return;
-    const k = Math.floor(((this.o.now() - this.epoch) * 1000 + 1e-6) / this.periodUs());
-    if (mode >= 5 && k > this.done) {
-      this.done = k;
-      this.convert();
-    } else if (mode < 4 && this.triggered && k >= 1) {
-      this.triggered = false;
-      this.convert();
-    }
-  }
-
-  private periodUs(): number {
+  /** Time until the registers update: (VBUSCT + VSHCT) × AVG for shunt and bus. */
+  protected override periodUs(): number {
     const m = this.cfg & 3;
     const sh = m & 1 ? INA226_CONVERSION_US[(this.cfg >> 3) & 7]! : 0;
     const bus = m & 2 ? INA226_CONVERSION_US[(this.cfg >> 6) & 7]! : 0;
@@ -126,7 +76,7 @@ export class INA226 implements I2CDevice {
 
   // Datasheet: current and power are computed after every sample and accumulated with the voltages;
   // the averages are loaded into the output registers when all samples are done.
-  private convert(): void {
+  protected override convert(): void {
     const { shuntOhms = 0.002, busScale = 1, noise, shuntNoiseVolts = SHUNT_LSB, busNoiseVolts = BUS_LSB } = this.o;
     const m = this.cfg & 3;
     const vsh = m & 1 ? this.o.current() * shuntOhms : 0;
@@ -154,7 +104,7 @@ export class INA226 implements I2CDevice {
     this.cvrf = true;
   }
 
-  private readRegister(reg: number): number {
+  protected override readRegister(reg: number): number {
     switch (reg) {
       case INA226_REG.CONFIG:
         return this.cfg;
@@ -184,7 +134,7 @@ export class INA226 implements I2CDevice {
     }
   }
 
-  private writeRegister(reg: number, v: number): void {
+  protected override writeRegister(reg: number, v: number): void {
     switch (reg) {
       case INA226_REG.CALIBRATION:
         this.cal = v & 0x7fff; // bit 15 is unused
@@ -198,20 +148,17 @@ export class INA226 implements I2CDevice {
       case INA226_REG.CONFIG:
         if (v & 0x8000) return this.reset();
         this.cfg = v;
-        this.epoch = this.o.now();
-        this.done = 0;
         // Writing the configuration restarts conversion and clears CVRF, except into power-down.
         if ((v & 3) !== 0) this.cvrf = false;
-        this.triggered = (v & 7) >= 1 && (v & 7) <= 3;
+        this.restartConversions(v & 7);
     }
   }
 
   private reset(): void {
     this.cfg = INA226_CONFIG_RESET;
     this.cal = this.mask = this.limit = this.shunt = this.bus = this.cur = this.pwr = 0;
-    this.cvrf = this.ovf = this.triggered = false;
-    this.epoch = this.o.now();
-    this.done = 0;
+    this.cvrf = this.ovf = false;
+    this.restartConversions(this.cfg & 7);
   }
 }
 
