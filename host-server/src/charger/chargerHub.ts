@@ -15,7 +15,7 @@ import {
   type ChargerMetrics,
 } from '@espfleet/protocol/charger';
 import type { Route } from '../ws/upgrade.js';
-import type { Peer } from '../ws/peer.js';
+import { prepare, type Peer } from '../ws/peer.js';
 import type { Store, Session, StationStatus } from '../storage/store.js';
 import type { Metrics } from '../metrics.js';
 import type { Logger } from '../log.js';
@@ -397,8 +397,9 @@ export class ChargerHub implements Route {
   }
 
   private broadcast(st: Station, m: DashboardMessage): void {
-    const text = encodeDashboardMessage(m);
-    for (const d of st.dashboards) d.send(text);
+    if (!st.dashboards.size) return;
+    const p = prepare(encodeDashboardMessage(m));
+    for (const d of st.dashboards) d.sendPrepared(p);
   }
 
   private toDashboard(peer: Peer, m: DashboardMessage): void {

@@ -9,7 +9,7 @@ import {
   type SensorServerMessage,
 } from '@espfleet/protocol/sensor-stream';
 import type { Route } from '../ws/upgrade.js';
-import type { Peer } from '../ws/peer.js';
+import { prepare, type Peer } from '../ws/peer.js';
 import type { Store, SensorWithDevice } from '../storage/store.js';
 import type { Logger } from '../log.js';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -153,11 +153,14 @@ export class SensorHub implements Route {
   }
 
   private fanOut(deviceId: number, sensorId: number | undefined, m: SensorServerMessage): void {
-    // Encoded once for every subscriber.
-    const text = encodeSensorServerMessage(m);
-    for (const p of this.all) p.send(text);
-    for (const p of this.byDevice.get(deviceId) ?? []) p.send(text);
-    if (sensorId !== undefined) for (const p of this.bySensor.get(sensorId) ?? []) p.send(text);
+    const byDevice = this.byDevice.get(deviceId);
+    const bySensor = sensorId === undefined ? undefined : this.bySensor.get(sensorId);
+    if (!this.all.size && !byDevice && !bySensor) return;
+    // Encoded and framed once for every subscriber.
+    const prepared = prepare(encodeSensorServerMessage(m));
+    for (const p of this.all) p.sendPrepared(prepared);
+    for (const p of byDevice ?? []) p.sendPrepared(prepared);
+    for (const p of bySensor ?? []) p.sendPrepared(prepared);
   }
 
   private reply(peer: Peer, m: SensorServerMessage): void {

@@ -32,6 +32,37 @@ export class SqliteStore implements Store {
     return s;
   }
 
+  private pending: Array<() => void> = [];
+  private flushing: NodeJS.Immediate | undefined;
+
+  /**
+   * Group commit for the hot writes (readings, metrics): those arriving in the same event-loop
+   * turn share one transaction, so one WAL commit, each in its own savepoint so a failing one
+   * rolls back alone. Each promise settles after the commit, so awaiting code sees its write.
+   */
+  private grouped<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push(() => {
+        try {
+          resolve(this.guard(() => this.db.transaction(work)()));
+        } catch (e) {
+          reject(e);
+        }
+      });
+      this.flushing ??= setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.flushing = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    if (!batch.length || !this.db.open) return;
+    this.db.transaction(() => {
+      for (const f of batch) f();
+    })();
+  }
+
   private guard<T>(fn: () => T): T {
     try {
       return fn();
@@ -72,6 +103,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flush();
     if (this.db.open) this.db.close();
   }
 
@@ -127,7 +160,7 @@ export class SqliteStore implements Store {
   }
 
   async addReading(r: { sensorId: number; value: number; ts: number }): Promise<Reading> {
-    return this.one(`INSERT INTO readings (sensor_id, value, ts) VALUES (?, ?, ?) RETURNING ${c.reading}`, r.sensorId, r.value, r.ts);
+    return this.grouped(() => this.one<Reading>(`INSERT INTO readings (sensor_id, value, ts) VALUES (?, ?, ?) RETURNING ${c.reading}`, r.sensorId, r.value, r.ts));
   }
 
   async listReadings(q: { sensorId: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Reading>> {
@@ -209,19 +242,17 @@ export class SqliteStore implements Store {
     m: SessionMetric,
     t: Pick<Session, 'kwh' | 'cost' | 'duration' | 'lastTs' | 'lastW' | 'firstEnergyWh'>,
   ): Promise<boolean> {
-    return this.guard(() =>
-      this.db.transaction(() => {
-        const inserted = this.stmt(
-          `INSERT INTO session_metrics (session_id, ts, v, a, w, energy_wh, kwh, cost, time)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, ts) DO NOTHING`,
-        ).run(m.sessionId, m.ts, m.v, m.a, m.w, m.energyWh ?? null, m.kwh, m.cost, m.time).changes;
-        if (inserted === 0) return false;
-        this.stmt(
-          'UPDATE sessions SET kwh = ?, cost = ?, duration = ?, last_ts = ?, last_w = ?, first_energy_wh = ? WHERE id = ?',
-        ).run(t.kwh, t.cost, t.duration, t.lastTs ?? null, t.lastW ?? null, t.firstEnergyWh ?? null, m.sessionId);
-        return true;
-      })(),
-    );
+    return this.grouped(() => {
+      const inserted = this.stmt(
+        `INSERT INTO session_metrics (session_id, ts, v, a, w, energy_wh, kwh, cost, time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, ts) DO NOTHING`,
+      ).run(m.sessionId, m.ts, m.v, m.a, m.w, m.energyWh ?? null, m.kwh, m.cost, m.time).changes;
+      if (inserted === 0) return false;
+      this.stmt(
+        'UPDATE sessions SET kwh = ?, cost = ?, duration = ?, last_ts = ?, last_w = ?, first_energy_wh = ? WHERE id = ?',
+      ).run(t.kwh, t.cost, t.duration, t.lastTs ?? null, t.lastW ?? null, t.firstEnergyWh ?? null, m.sessionId);
+      return true;
+    });
   }
 
   async listMetrics(sessionId: number): Promise<SessionMetric[]> {

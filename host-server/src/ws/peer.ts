@@ -1,9 +1,35 @@
 // One WebSocket connection as the server's features see it: sends that never let a slow
 // consumer grow memory, liveness for the heartbeat, and counters.
+import * as wsModule from 'ws';
 import type { WebSocket } from 'ws';
 import type { Metrics } from '../metrics.js';
 
 export const CLOSE_SLOW_CONSUMER = 1008;
+
+/** A text message framed once, to be written to many connections (fan-out). */
+export interface Prepared {
+  text: string;
+  frame: Buffer[];
+}
+
+interface FrameSender {
+  _state: number;
+  sendFrame(list: Buffer[], cb?: () => void): void;
+}
+
+export function prepare(text: string): Prepared {
+  const data = Buffer.from(text);
+  // ws exports its Sender (the ESM build names it); @types/ws does not declare it.
+  const { Sender } = wsModule as unknown as { Sender: { frame(d: Buffer, o: object): Buffer[] } };
+  const frame = Sender.frame(data, {
+    fin: true,
+    rsv1: false,
+    opcode: 1,
+    mask: false,
+    readOnly: false,
+  });
+  return { text, frame };
+}
 
 export class Peer {
   alive = true;
@@ -35,6 +61,23 @@ export class Peer {
     this.ws.send(text);
     this.metrics.inc('espfleet_ws_messages_out_total', { route: this.route });
     return true;
+  }
+
+  /**
+   * Sends a prepared message: its frame bytes are written as they are, so a broadcast frames
+   * once rather than once per subscriber. Falls back to send() while ws has work queued.
+   */
+  sendPrepared(p: Prepared): boolean {
+    if (!this.open) return false;
+    if (this.ws.bufferedAmount + p.text.length > this.maxBufferedBytes) return this.send(p.text);
+    const sender = (this.ws as unknown as { _sender?: FrameSender })._sender;
+    // ws's sender state 0: nothing queued (no compression here), so the frame can go out now.
+    if (sender && sender._state === 0 && typeof sender.sendFrame === 'function') {
+      sender.sendFrame(p.frame);
+      this.metrics.inc('espfleet_ws_messages_out_total', { route: this.route });
+      return true;
+    }
+    return this.send(p.text);
   }
 
   close(code: number, reason: string): void {

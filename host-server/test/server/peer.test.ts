@@ -48,3 +48,36 @@ describe('Peer', () => {
     }
   });
 });
+
+describe('prepared fan-out', () => {
+  it('a frame built once reaches real clients intact, and counts', async () => {
+    const { WebSocketServer, WebSocket } = await import('ws');
+    const { prepare } = await import('../../src/ws/peer.js');
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+    await new Promise((r) => wss.once('listening', r));
+    const port = (wss.address() as { port: number }).port;
+    const metrics = new Metrics();
+    const peers: Peer[] = [];
+    wss.on('connection', (ws) => peers.push(new Peer(ws, 'sensors', metrics, 1 << 20)));
+    const got: string[] = [];
+    const clients = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<InstanceType<typeof WebSocket>>((ok) => {
+            const c = new WebSocket(`ws://127.0.0.1:${port}`);
+            c.on('message', (d) => got.push(d.toString()));
+            c.on('open', () => ok(c));
+          }),
+      ),
+    );
+    while (peers.length < 3) await new Promise((r) => setTimeout(r, 10));
+    const text = JSON.stringify({ type: 'sensor_data_update', value: 'ñ'.repeat(200) });
+    const p = prepare(text);
+    for (const peer of peers) expect(peer.sendPrepared(p)).toBe(true);
+    while (got.length < 3) await new Promise((r) => setTimeout(r, 10));
+    expect(got).toEqual([text, text, text]);
+    expect(metrics.get('espfleet_ws_messages_out_total', { route: 'sensors' })).toBe(3);
+    for (const c of clients) c.close();
+    wss.close();
+  });
+});
