@@ -2,7 +2,7 @@
 //   espfleet <stations>  — the espfleet host server (open mode, SQLite in a temp dir), with
 //                          `stations` stations, users and cards seeded for the load.
 //   bare                 — a bare `ws` server: what a publisher sends goes to every other client.
-// Prints one JSON line {"port":…} when ready, then answers "mem" on stdin with memory usage.
+// Prints one JSON line {"port":…} when ready, then answers "mem" and "cpu" on stdin.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,10 @@ async function main() {
   process.stdout.write(JSON.stringify({ port, ...mem() }) + '\n');
   createInterface({ input: process.stdin }).on('line', (l) => {
     if (l.trim() === 'mem') process.stdout.write(JSON.stringify(mem()) + '\n');
+    if (l.trim() === 'cpu') {
+      const c = process.cpuUsage();
+      process.stdout.write(JSON.stringify({ cpuMs: (c.user + c.system) / 1000 }) + '\n');
+    }
   });
 }
 

@@ -9,6 +9,18 @@ export class Metrics {
     this.counters.set(key, (this.counters.get(key) ?? 0) + by);
   }
 
+  /** A counter bound to its labels once, for hot paths (one per message sent). */
+  counter(name: string, labels: Record<string, string> = {}): { inc(): void } {
+    const key = name + fmtLabels(labels);
+    if (!this.counters.has(key)) this.counters.set(key, 0);
+    const counters = this.counters;
+    return {
+      inc() {
+        counters.set(key, counters.get(key)! + 1);
+      },
+    };
+  }
+
   gauge(name: string, help: string, read: () => number): void {
     this.gauges.set(name, read);
     this.help.set(name, help);

@@ -195,7 +195,8 @@ export class ValidatorEmitter {
     if (!this.formats.size) return '';
     if (this.d.name === 'node') {
       // The very patterns ajv checks (FORMAT_PATTERNS), so the oracle and the decoder cannot drift apart.
-      return [...this.formats].map((f) => `const ${formatFn(f).toUpperCase()} = /${FORMAT_PATTERNS[f]}/;`).join('\n');
+      // Groups become non-capturing: the same language, without V8 recording captures.
+      return [...this.formats].map((f) => `const ${formatFn(f).toUpperCase()} = /${FORMAT_PATTERNS[f].replace(/\((?!\?)/g, '(?:')}/;`).join('\n');
     }
     const t = this.d.ts;
     const isDigit = `function isDigit(c${t ? ': number' : ''})${t ? ': boolean' : ''} {\n  return c >= 48 && c <= 57;\n}`;

@@ -34,6 +34,7 @@ export function prepare(text: string): Prepared {
 export class Peer {
   alive = true;
   readonly openedAt = Date.now();
+  private readonly sent: { inc(): void };
 
   constructor(
     readonly ws: WebSocket,
@@ -42,6 +43,7 @@ export class Peer {
     private readonly maxBufferedBytes: number,
   ) {
     ws.on('pong', () => (this.alive = true));
+    this.sent = metrics.counter('espfleet_ws_messages_out_total', { route });
   }
 
   get open(): boolean {
@@ -59,7 +61,7 @@ export class Peer {
       return false;
     }
     this.ws.send(text);
-    this.metrics.inc('espfleet_ws_messages_out_total', { route: this.route });
+    this.sent.inc();
     return true;
   }
 
@@ -74,7 +76,7 @@ export class Peer {
     // ws's sender state 0: nothing queued (no compression here), so the frame can go out now.
     if (sender && sender._state === 0 && typeof sender.sendFrame === 'function') {
       sender.sendFrame(p.frame);
-      this.metrics.inc('espfleet_ws_messages_out_total', { route: this.route });
+      this.sent.inc();
       return true;
     }
     return this.send(p.text);

@@ -72,8 +72,9 @@ export class UpgradeRouter {
     const peer = new Peer(ws, r.name, this.o.metrics, this.o.maxBufferedBytes);
     this.peers.add(peer);
     this.o.metrics.inc('espfleet_ws_connections_total', { route: r.name });
+    const received = this.o.metrics.counter('espfleet_ws_messages_in_total', { route: r.name });
     ws.on('message', (data, isBinary) => {
-      this.o.metrics.inc('espfleet_ws_messages_in_total', { route: r.name });
+      received.inc();
       const text = isBinary ? Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data as ArrayBuffer)]).toString('utf8') : data.toString();
       try {
         r.message(peer, text);
