@@ -2,7 +2,7 @@
 // websocket-client package), its JavaScript example and its wscat commands.
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -123,8 +123,18 @@ describe('sensor streams', () => {
   });
 });
 
+// The seeds' examples are kept verbatim beside the tests (CI has ../shared too; then they must match).
+const fixtures = join(here, '..', 'fixtures', 'seeds');
+const shared = join(here, '..', '..', '..', '..', 'shared', 'seeds');
+const seedText = (name: string) => readFileSync(join(fixtures, name), 'utf8');
+
 describe('the seed\'s own clients, unchanged', () => {
-  const seed = readFileSync(join(here, '..', '..', '..', '..', 'shared', 'seeds', 'sensor-streams-websocket.md'), 'utf8');
+  it('are copied verbatim from the seeds', () => {
+    for (const name of ['sensor-streams-websocket.md', 'charger-and-dashboard-websocket.md']) {
+      if (existsSync(join(shared, name))) expect(seedText(name)).toBe(readFileSync(join(shared, name), 'utf8'));
+    }
+  });
+  const seed = seedText('sensor-streams-websocket.md');
   const block = (lang: string) => /```(\w+)\n([\s\S]*?)```/g;
   const code = (lang: string) => [...seed.matchAll(block(lang))].find((m) => m[1] === lang)![2];
 
@@ -170,7 +180,7 @@ describe('the seed\'s own clients, unchanged', () => {
     servers.push(s);
     await seedStation(s);
     const port = new URL(s.url).port;
-    const charger = readFileSync(join(here, '..', '..', '..', '..', 'shared', 'seeds', 'charger-and-dashboard-websocket.md'), 'utf8');
+    const charger = seedText('charger-and-dashboard-websocket.md');
     const cmds = [...charger.matchAll(/wscat -c "([^"]+)"/g)].map((m) => m[1].replace('localhost:3000', `127.0.0.1:${port}`));
     expect(cmds).toHaveLength(2);
     const wscat = join(here, '..', '..', '..', 'node_modules', '.bin', 'wscat');
