@@ -3,6 +3,7 @@
 // and every command sent is encoded, with the protocol package's generated codecs.
 import { decodeDashboardMessage, encodeDashboardCommandMessage, CLOSE_REASONS } from '/assets/protocol/generated/charger.js';
 import { decodeSensorServerMessage } from '/assets/protocol/generated/sensorStream.js';
+import { h } from './dom.js';
 
 const TOKEN = new URLSearchParams(location.search).get('token') || '';
 const STATUSES = ['disponible', 'cargando', 'emergencia', 'desconectado'];
@@ -18,19 +19,6 @@ const END_REASONS = {
 // ---------------------------------------------------------------------------------------
 // Small helpers
 
-/** Creates an element; `attrs` keys starting with "on" are listeners, `text` sets textContent. */
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'text') el.textContent = String(v);
-    else if (k === 'class') el.className = v;
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined) el.append(c);
-  return el;
-}
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 function s(tag, attrs = {}) {

@@ -11,6 +11,7 @@ import {
   CLOSE_REASONS,
 } from '/assets/protocol/generated/charger.js';
 import { decodeSensorServerMessage, decodeSensorClientMessage, encodeSensorClientMessage } from '/assets/protocol/generated/sensorStream.js';
+import { h } from './dom.js';
 
 const TOKEN = new URLSearchParams(location.search).get('token') || '';
 const MAX_LOG = 500;
@@ -84,18 +85,6 @@ let ws = null;
 /** The profile in use for the open connection. */
 let active = null;
 
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'text') el.textContent = String(v);
-    else if (k === 'class') el.className = v;
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined) el.append(c);
-  return el;
-}
 
 /** The full ws(s):// URL for what was typed; the page's ?token= is passed on. */
 function resolveUrl(typed) {
