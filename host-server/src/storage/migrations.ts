@@ -115,6 +115,27 @@ CREATE TABLE session_metrics (
   PRIMARY KEY (session_id, ts)
 );
 `),
+  migration(2, 'station ratings and flagged metrics', ({ pk, real }) => `
+-- A station's electrical rating bounds plausible readings; NULL takes the server's default.
+ALTER TABLE stations ADD COLUMN max_power_w ${real};
+ALTER TABLE stations ADD COLUMN max_voltage_v ${real};
+ALTER TABLE stations ADD COLUMN max_current_a ${real};
+
+-- Readings refused for billing (implausible values, clock jumps, register faults): kept for the
+-- session's history with the reason, never counted in kwh or cost.
+CREATE TABLE session_flagged_metrics (
+  id ${pk},
+  session_id BIGINT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  ts ${real} NOT NULL,
+  v ${real} NOT NULL,
+  a ${real} NOT NULL,
+  w ${real} NOT NULL,
+  energy_wh ${real},
+  flag TEXT NOT NULL,
+  received_at BIGINT NOT NULL
+);
+CREATE INDEX session_flagged_metrics_session ON session_flagged_metrics (session_id, id);
+`),
 ];
 
 export type ConstraintKind = 'unique' | 'foreign-key' | 'check' | 'not-null';
@@ -157,13 +178,16 @@ export const columns = {
   device: 'id, name, kind, status, created_at AS "createdAt"',
   sensor: 'id, device_id AS "deviceId", type, unit, name',
   reading: 'id, sensor_id AS "sensorId", value, ts',
-  station: 'id, name, tariff, status, device_id AS "deviceId"',
+  station:
+    'id, name, tariff, status, device_id AS "deviceId", max_power_w AS "maxPowerW", max_voltage_v AS "maxVoltageV", ' +
+    'max_current_a AS "maxCurrentA"',
   user: 'id, name, email, blocked',
   session:
     'id, station_id AS "stationId", user_id AS "userId", card_uid AS "cardUid", started_at AS "startedAt", ' +
     'ended_at AS "endedAt", end_reason AS "endReason", kwh, cost, duration, last_ts AS "lastTs", ' +
     'last_w AS "lastW", first_energy_wh AS "firstEnergyWh"',
   metric: 'session_id AS "sessionId", ts, v, a, w, energy_wh AS "energyWh", kwh, cost, time',
+  flaggedMetric: 'id, session_id AS "sessionId", ts, v, a, w, energy_wh AS "energyWh", flag, received_at AS "receivedAt"',
 } as const;
 
 export const defaultPageSize = 100;

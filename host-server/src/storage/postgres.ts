@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { columns as c, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
 import type {
-  Card, Device, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, Station, StationStatus, Store, User,
+  Card, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, Station, StationRating, StationStatus, Store, User,
 } from './store.js';
 
 // pg returns BIGINT (every id and ms timestamp here) as a string; DOUBLE PRECISION and BOOLEAN
@@ -13,7 +13,10 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 const toDevice = (r: Row): Device => ({ id: num(r.id), name: r.name, kind: r.kind, status: r.status, createdAt: num(r.createdAt) });
 const toSensor = (r: Row): Sensor => ({ id: num(r.id), deviceId: num(r.deviceId), type: r.type, unit: r.unit, name: r.name });
 const toReading = (r: Row): Reading => ({ id: num(r.id), sensorId: num(r.sensorId), value: r.value, ts: num(r.ts) });
-const toStation = (r: Row): Station => ({ id: num(r.id), name: r.name, tariff: r.tariff, status: r.status, deviceId: numOrNull(r.deviceId) });
+const toStation = (r: Row): Station => ({
+  id: num(r.id), name: r.name, tariff: r.tariff, status: r.status, deviceId: numOrNull(r.deviceId),
+  maxPowerW: r.maxPowerW, maxVoltageV: r.maxVoltageV, maxCurrentA: r.maxCurrentA,
+});
 const toUser = (r: Row): User => ({ id: num(r.id), name: r.name, email: r.email, blocked: r.blocked });
 const toSession = (r: Row): Session => ({
   id: num(r.id), stationId: num(r.stationId), userId: num(r.userId), cardUid: r.cardUid,
@@ -23,6 +26,10 @@ const toSession = (r: Row): Session => ({
 });
 const toMetric = (r: Row): SessionMetric => ({
   sessionId: num(r.sessionId), ts: num(r.ts), v: r.v, a: r.a, w: r.w, energyWh: r.energyWh, kwh: r.kwh, cost: r.cost, time: r.time,
+});
+
+const toFlagged = (r: Row): FlaggedMetric => ({
+  id: num(r.id), sessionId: num(r.sessionId), ts: r.ts, v: r.v, a: r.a, w: r.w, energyWh: r.energyWh, flag: r.flag, receivedAt: num(r.receivedAt),
 });
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -186,11 +193,15 @@ export class PostgresStore implements Store {
     return pageOf(await this.rows(toReading, p.sql, ...p.params), p.limit);
   }
 
-  async createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null }): Promise<Station> {
+  async createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null } & Partial<StationRating>): Promise<Station> {
+    const rating = [s.maxPowerW ?? null, s.maxVoltageV ?? null, s.maxCurrentA ?? null];
     if (s.id == null) {
-      return this.one(toStation, `INSERT INTO stations (name, tariff, device_id) VALUES ($1, $2, $3) RETURNING ${c.station}`, [
-        s.name, s.tariff, s.deviceId ?? null,
-      ]);
+      return this.one(
+        toStation,
+        `INSERT INTO stations (name, tariff, device_id, max_power_w, max_voltage_v, max_current_a)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${c.station}`,
+        [s.name, s.tariff, s.deviceId ?? null, ...rating],
+      );
     }
     const id = s.id;
     return this.tx(async (client) => {
@@ -199,8 +210,9 @@ export class PostgresStore implements Store {
       await client.query('LOCK TABLE stations IN EXCLUSIVE MODE');
       const station = await this.one(
         toStation,
-        `INSERT INTO stations (id, name, tariff, device_id) VALUES ($1, $2, $3, $4) RETURNING ${c.station}`,
-        [id, s.name, s.tariff, s.deviceId ?? null],
+        `INSERT INTO stations (id, name, tariff, device_id, max_power_w, max_voltage_v, max_current_a)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${c.station}`,
+        [id, s.name, s.tariff, s.deviceId ?? null, ...rating],
         client,
       );
       await client.query("SELECT setval(pg_get_serial_sequence('stations', 'id'), (SELECT MAX(id) FROM stations))");
@@ -292,6 +304,19 @@ export class PostgresStore implements Store {
 
   async listMetrics(sessionId: number): Promise<SessionMetric[]> {
     return this.rows(toMetric, `SELECT ${c.metric} FROM session_metrics WHERE session_id = $1 ORDER BY ts`, sessionId);
+  }
+
+  async addFlaggedMetric(m: Omit<FlaggedMetric, 'id'>): Promise<FlaggedMetric> {
+    return this.one(
+      toFlagged,
+      `INSERT INTO session_flagged_metrics (session_id, ts, v, a, w, energy_wh, flag, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${c.flaggedMetric}`,
+      [m.sessionId, m.ts, m.v, m.a, m.w, m.energyWh ?? null, m.flag, m.receivedAt],
+    );
+  }
+
+  async listFlaggedMetrics(sessionId: number): Promise<FlaggedMetric[]> {
+    return this.rows(toFlagged, `SELECT ${c.flaggedMetric} FROM session_flagged_metrics WHERE session_id = $1 ORDER BY id`, sessionId);
   }
 
   async endSession(

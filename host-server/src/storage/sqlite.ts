@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { columns as c, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
 import type {
-  Card, Device, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, Station, StationStatus, Store, User,
+  Card, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, Station, StationRating, StationStatus, Store, User,
 } from './store.js';
 
 type UserRow = Omit<User, 'blocked'> & { blocked: number };
@@ -168,10 +168,11 @@ export class SqliteStore implements Store {
     return pageOf(this.all<Reading>(p.sql, ...p.params), p.limit);
   }
 
-  async createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null }): Promise<Station> {
+  async createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null } & Partial<StationRating>): Promise<Station> {
     return this.one(
-      `INSERT INTO stations (id, name, tariff, device_id) VALUES (?, ?, ?, ?) RETURNING ${c.station}`,
-      s.id ?? null, s.name, s.tariff, s.deviceId ?? null,
+      `INSERT INTO stations (id, name, tariff, device_id, max_power_w, max_voltage_v, max_current_a)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${c.station}`,
+      s.id ?? null, s.name, s.tariff, s.deviceId ?? null, s.maxPowerW ?? null, s.maxVoltageV ?? null, s.maxCurrentA ?? null,
     );
   }
 
@@ -257,6 +258,20 @@ export class SqliteStore implements Store {
 
   async listMetrics(sessionId: number): Promise<SessionMetric[]> {
     return this.all(`SELECT ${c.metric} FROM session_metrics WHERE session_id = ? ORDER BY ts`, sessionId);
+  }
+
+  async addFlaggedMetric(m: Omit<FlaggedMetric, 'id'>): Promise<FlaggedMetric> {
+    return this.grouped(() =>
+      this.one<FlaggedMetric>(
+        `INSERT INTO session_flagged_metrics (session_id, ts, v, a, w, energy_wh, flag, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${c.flaggedMetric}`,
+        m.sessionId, m.ts, m.v, m.a, m.w, m.energyWh ?? null, m.flag, m.receivedAt,
+      ),
+    );
+  }
+
+  async listFlaggedMetrics(sessionId: number): Promise<FlaggedMetric[]> {
+    return this.all(`SELECT ${c.flaggedMetric} FROM session_flagged_metrics WHERE session_id = ? ORDER BY id`, sessionId);
   }
 
   async endSession(

@@ -33,7 +33,7 @@ export interface Reading {
   ts: number;
 }
 
-export interface Station {
+export type Station = {
   id: number;
   name: string;
   /** Price per kWh. */
@@ -41,6 +41,13 @@ export interface Station {
   status: StationStatus;
   /** The device that represents the station for sensor streams. */
   deviceId: number | null;
+} & StationRating;
+
+/** Upper bounds for plausible readings; null takes the server's configured default. */
+export interface StationRating {
+  maxPowerW: number | null;
+  maxVoltageV: number | null;
+  maxCurrentA: number | null;
 }
 
 export interface User {
@@ -88,6 +95,22 @@ export interface SessionMetric {
   time: number;
 }
 
+/** A reading that was stored for the record but refused for billing, with the reason. */
+export interface FlaggedMetric {
+  id: number;
+  sessionId: number;
+  /** Charger timestamp as sent (may be implausible; that is why it is flagged). */
+  ts: number;
+  v: number;
+  a: number;
+  w: number;
+  energyWh: number | null;
+  /** e.g. 'TS_BEFORE_START', 'POWER_OUT_OF_RANGE'. */
+  flag: string;
+  /** Server time, Unix ms. */
+  receivedAt: number;
+}
+
 export interface Page<T> {
   items: T[];
   /** Pass back as `before` for the next (older) page; null at the end. */
@@ -115,7 +138,7 @@ export interface Store {
   /** Newest first; `from`/`to` bound ts (inclusive); `before` is a Reading id from a previous page. */
   listReadings(q: { sensorId: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Reading>>;
 
-  createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null }): Promise<Station>;
+  createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null } & Partial<StationRating>): Promise<Station>;
   getStation(id: number): Promise<Station | undefined>;
   listStations(): Promise<Station[]>;
   setStationStatus(id: number, status: StationStatus): Promise<void>;
@@ -138,6 +161,8 @@ export interface Store {
    */
   addMetric(m: SessionMetric, totals: Pick<Session, 'kwh' | 'cost' | 'duration' | 'lastTs' | 'lastW' | 'firstEnergyWh'>): Promise<boolean>;
   listMetrics(sessionId: number): Promise<SessionMetric[]>;
+  addFlaggedMetric(m: Omit<FlaggedMetric, 'id'>): Promise<FlaggedMetric>;
+  listFlaggedMetrics(sessionId: number): Promise<FlaggedMetric[]>;
   endSession(id: number, end: { endedAt: number; endReason: string; kwh: number; cost: number; duration: number }): Promise<Session>;
   /** Newest first. */
   listSessions(q: { stationId?: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Session>>;

@@ -177,7 +177,11 @@ describe.each(backends)('$name store', (backend) => {
   it('creates stations with explicit and assigned ids', async () => {
     const d = await store.createDevice({ name: 'Charger', kind: 'charger' });
     const explicit = await store.createStation({ id: 5000, name: 'Estación 5000', tariff: 0.3, deviceId: d.id });
-    expect(explicit).toEqual({ id: 5000, name: 'Estación 5000', tariff: 0.3, status: 'disponible', deviceId: d.id });
+    expect(explicit).toEqual({
+      id: 5000, name: 'Estación 5000', tariff: 0.3, status: 'disponible', deviceId: d.id, maxPowerW: null, maxVoltageV: null, maxCurrentA: null,
+    });
+    const rated = await store.createStation({ name: 'Rated', tariff: 0.3, maxPowerW: 7400, maxVoltageV: 253, maxCurrentA: 32 });
+    expect(await store.getStation(rated.id)).toMatchObject({ maxPowerW: 7400, maxVoltageV: 253, maxCurrentA: 32 });
     const assigned = await store.createStation({ name: 'Next', tariff: 0.2 });
     expect(assigned.id).toBeGreaterThan(5000);
     expect(assigned.deviceId).toBeNull();
@@ -230,6 +234,13 @@ describe.each(backends)('$name store', (backend) => {
     const m2 = { ...m1, ts: 1_762_430_420, energyWh: null, kwh: 0.02, cost: 0.005, time: 20 };
     expect(await store.addMetric(m2, { ...totals, kwh: 0.02, cost: 0.005, duration: 20, lastTs: m2.ts })).toBe(true);
     expect(await store.listMetrics(s.id)).toEqual([m1, m2]);
+
+    // A flagged reading is kept for the record, apart from billing, even at a ts already counted.
+    const flagged = { sessionId: s.id, ts: m1.ts, v: 230, a: 16, w: 1e300, energyWh: null, flag: 'POWER_OUT_OF_RANGE', receivedAt: 1_762_430_411_000 };
+    const f = await store.addFlaggedMetric(flagged);
+    expect(f).toEqual({ id: f.id, ...flagged });
+    expect(await store.listFlaggedMetrics(s.id)).toEqual([f]);
+    expect(await store.getSession(s.id)).toMatchObject({ kwh: 0.02 });
 
     const ended = await store.endSession(s.id, { endedAt: 1_762_430_500_000, endReason: 'stop-charger', kwh: 0.03, cost: 0.0075, duration: 100 });
     expect(ended).toMatchObject({ endedAt: 1_762_430_500_000, endReason: 'stop-charger', kwh: 0.03, cost: 0.0075, duration: 100, lastTs: m2.ts });
