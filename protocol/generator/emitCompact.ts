@@ -27,6 +27,13 @@ const HELPERS: Record<string, string> = {
   T: 'function T(s, t, n) { if (s.length < t.length || (n && s.length !== t.length)) return 0; for (var i = 0; i < t.length; i++) { var c = s.charCodeAt(i), d = t.charCodeAt(i); if (d === 57 ? c < 48 || c > 57 : c !== d) return 0; } return 1; }',
   X: "function X(o, k, p, opt, f, txt) { var m = S(o, k, p, opt); if (m || o[k] === undefined) return m; return f(o[k]) ? 0 : F(p, k, 'must be ' + txt); }",
   dec: "function dec(t, max, check) { max = max || 65536; if (typeof t !== 'string') return fail('', 'message must be text'); if (t.length > max) return fail('', 'message is larger than the ' + max + '-byte limit'); var o; try { o = JSON.parse(t); } catch (e) { return fail('', 'invalid JSON'); } return check(o); }",
+  // The board's JSON.stringify escapes every byte >= 0x80 of a byte string (the ESP32 build)
+  // as \u00XX, so UTF-8 text would go out as mojibake ("P\u00C3\u00A9rez"); there the
+  // escapes are turned back into the bytes. A build with Unicode strings escapes whole
+  // characters, which is valid JSON as it is. BYTES tells them apart: only a byte-string
+  // build truncates U+0100.
+  enc: String.raw`var BYTES = JSON.stringify(JSON.parse('"\\u0100"')) !== '"\\u0100"';
+function enc(v) { var s = JSON.stringify(v), o = '', i = 0, j, c; if (!BYTES) return s; while ((j = s.indexOf('\\', i)) >= 0) { c = s.charAt(j + 1) === 'u' ? parseInt(s.substr(j + 2, 4), 16) : 0; if (c > 127 && c < 256) { o += s.substring(i, j) + String.fromCharCode(c); i = j + 6; } else { o += s.substring(i, j + 2); i = j + 2; } } return o + s.substring(i); }`,
   dsp: "function dsp(o, T, k, w) { if (!isObj(o)) return fail('', 'must be a JSON object'); var t = o[k]; if (t === undefined) return fail('/' + k, 'is required'); if (typeof t !== 'string') return fail('/' + k, 'must be a string'); return T.hasOwnProperty(t) ? T[t](o) : fail('/' + k, 'Unknown ' + w + ': ' + t); }",
 };
 

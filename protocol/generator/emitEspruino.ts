@@ -8,7 +8,7 @@ import { checkEspruinoDialect, formatDialectProblems } from '../src/espruinoDial
 
 export function emitEspruinoSource(fam: FamilyDef): string {
   const c = new CompactEmitter();
-  c.use('dec');
+  c.use('dec', 'enc');
   const validators: string[] = [];
   const done = new Set<string>();
   for (const dir of fam.directions) {
@@ -25,7 +25,8 @@ export function emitEspruinoSource(fam: FamilyDef): string {
     exportsOut.push(`exports.decode${dir.union} = function (t, max) { return dec(t, max, check${dir.union}); };`);
     exportsOut.push(`exports.validate${dir.union} = check${dir.union};`);
   }
-  exportsOut.push('exports.encode = function (m) { return JSON.stringify(m); };');
+  // The gateway's decode gives { event, data }; its encode writes Socket.io's [name, payload] back.
+  exportsOut.push(fam.discriminator === 'socketio' ? 'exports.encode = function (m) { return enc([m.event, m.data]); };' : 'exports.encode = enc;');
   for (const [name, values] of Object.entries(fam.constants ?? {})) {
     exportsOut.push(`exports.${name} = ${JSON.stringify(values)};`);
   }
@@ -50,7 +51,13 @@ export async function emitEspruino(fam: FamilyDef): Promise<EspruinoModule> {
   if (problems.length) throw new Error(`generated Espruino code for ${fam.name} breaks the dialect:\n${formatDialectProblems(fam.id + '.js', problems)}`);
   const r = await minify(source, {
     ecma: 5,
-    compress: { passes: 2 },
+    // Inlining a function that takes arguments turns its parameters into `var`s that terser
+    // declares wherever the caller already has one — after their first use. V8 hoists, so
+    // that passes on Node; Espruino does not, and the write lands on an outer binding (the
+    // sensor-stream module overwrote its function `i` and threw "Expecting function, got
+    // Object"). Level 1 inlines only functions without arguments. The check below refuses
+    // any use before declaration that another option might still produce.
+    compress: { passes: 2, inline: 1 },
     mangle: { toplevel: true },
     toplevel: true,
     format: { comments: false },

@@ -2,7 +2,11 @@
 // interpreter (2v29, measured — see shared/ESPRUINO.md) would reject or silently mis-run.
 // Espruino reports parse errors lazily, only when a function first runs, so a bundle
 // that is going onto a board must pass this before it is flashed.
-import { parse, type Node } from 'acorn';
+import { parse } from 'acorn';
+import { MISSING_GLOBALS, MISSING_METHODS, MISSING_STATICS, PROTOTYPES_WITHOUT_BUILTINS } from './espruinoProfile.js';
+import { analyseScopes, type AnyNode } from './espruinoScopes.js';
+import { checkHoisting } from './espruinoHoisting.js';
+import { checkScopeTraps } from './espruinoScopeTraps.js';
 
 export interface DialectProblem {
   line: number;
@@ -10,24 +14,11 @@ export interface DialectProblem {
   message: string;
 }
 
-const MISSING_GLOBALS = new Set([
-  'Map', 'Set', 'WeakMap', 'WeakSet', 'Symbol', 'Proxy', 'Reflect', 'BigInt', 'Intl', 'TextEncoder', 'TextDecoder',
-  'setImmediate', 'queueMicrotask', 'RegExp', 'structuredClone', 'globalThis',
-]);
-
-const MISSING_STATICS: Record<string, Set<string>> = {
-  Number: new Set(['isInteger', 'isFinite', 'isNaN', 'isSafeInteger', 'MAX_SAFE_INTEGER', 'MIN_SAFE_INTEGER', 'EPSILON']),
-  Array: new Set(['from', 'of', 'prototype']),
-  String: new Set(['prototype', 'raw']),
-  Function: new Set(['prototype']),
-  Object: new Set(['freeze', 'isFrozen', 'getOwnPropertySymbols']),
-  Math: new Set(['trunc', 'hypot', 'log2', 'cbrt', 'sign', 'clz32', 'fround', 'imul']),
-  Promise: new Set(['race', 'allSettled', 'any']),
-};
-
-const MISSING_METHODS = new Set(['flat', 'flatMap', 'at', 'finally', 'toPrecision', 'trimStart', 'trimEnd', 'codePointAt', 'localeCompare', 'matchAll']);
-
-type AnyNode = Node & Record<string, any>;
+const MISSING_GLOBAL_SET = new Set(MISSING_GLOBALS);
+const MISSING_METHOD_SET = new Set(Object.values(MISSING_METHODS).flat());
+const PROTOTYPES_WITHOUT_BUILTINS_SET = new Set(PROTOTYPES_WITHOUT_BUILTINS);
+/** Methods whose result is text cut from other text, which may carry spaces. */
+const TEXT_METHODS = new Set(['substr', 'substring', 'slice', 'charAt', 'replace', 'replaceAll', 'padStart', 'padEnd', 'toString', 'join', 'repeat', 'toUpperCase', 'toLowerCase', 'concat']);
 
 function children(n: AnyNode): AnyNode[] {
   const out: AnyNode[] = [];
@@ -116,20 +107,73 @@ export function checkEspruinoDialect(source: string): DialectProblem[] {
         }
         break;
       case 'MemberExpression':
-        if (!n.computed && n.object.type === 'Identifier' && MISSING_STATICS[n.object.name]?.has(n.property.name)) {
+        if (!n.computed && n.object.type === 'Identifier' && MISSING_STATICS[n.object.name]?.includes(n.property.name)) {
           add(n, `${n.object.name}.${n.property.name} does not exist on Espruino`);
-        } else if (!n.computed && MISSING_METHODS.has(n.property.name) && parent?.type === 'CallExpression' && parent.callee === n) {
+        } else if (isBuiltinPrototype(n.object) && !(parent?.type === 'AssignmentExpression' && parent.left === n)) {
+          add(n, `${n.object.object.name}.prototype.${n.computed ? '…' : n.property.name} is undefined on Espruino (built-in methods live on instances: use [].slice.call, ''.charAt.call)`);
+        } else if (!n.computed && MISSING_METHOD_SET.has(n.property.name) && parent?.type === 'CallExpression' && parent.callee === n) {
           add(n, `.${n.property.name}() does not exist on Espruino`);
         }
         break;
       case 'Identifier':
-        if (MISSING_GLOBALS.has(n.name) && isReference(n, parent)) add(n, `${n.name} does not exist on Espruino`);
+        if (MISSING_GLOBAL_SET.has(n.name) && isReference(n, parent)) add(n, `${n.name} does not exist on Espruino`);
+        break;
+      case 'CallExpression':
+        if (n.callee.type === 'Identifier' && n.callee.name === 'Number' && n.arguments.length === 1 && mayBeSpacedText(n.arguments[0])) {
+          add(n, 'Number() of text does not trim on Espruino (Number(" 12 ") is NaN); trim the text first');
+        }
+        if (n.callee.type === 'MemberExpression' && !n.callee.computed && n.callee.object.type === 'Identifier' && n.callee.object.name === 'Math'
+          && n.callee.property.name === 'pow' && n.arguments[1]?.type === 'Literal' && typeof n.arguments[1].value === 'number' && n.arguments[1].value > 30) {
+          add(n, 'Math.pow is inexact for large exponents on Espruino (Math.pow(2,31) is not 2147483648); write the constant');
+        }
+        break;
+      case 'UnaryExpression':
+        if (n.operator === '+' && mayBeSpacedText(n.argument)) add(n, 'unary + of text does not trim on Espruino (+" 12 " is NaN); trim the text first');
         break;
     }
     for (const c of children(n)) visit(c, n);
   };
   visit(ast, null);
-  return problems;
+  const scopes = analyseScopes(ast);
+  for (const p of [...checkHoisting(scopes), ...checkScopeTraps(ast, scopes)]) add(p.node, p.message);
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** `X.prototype` of a constructor whose built-in methods Espruino keeps off its prototype. */
+function isBuiltinPrototype(e: AnyNode): boolean {
+  return e.type === 'MemberExpression' && !e.computed && e.property.name === 'prototype'
+    && e.object.type === 'Identifier' && PROTOTYPES_WITHOUT_BUILTINS_SET.has(e.object.name);
+}
+
+/**
+ * Text that Number() or unary + may be given with spaces around it, as far as the code shows:
+ * a literal with leading or trailing whitespace, a piece cut from other text (substr, slice,
+ * split(…)[i], replace, …), String()/JSON.stringify, or a concatenation with literal text.
+ * A plain variable or property is not flagged (its type is unknown here), nor anything
+ * that went through .trim() — the fix.
+ */
+function mayBeSpacedText(e: AnyNode): boolean {
+  switch (e.type) {
+    case 'Literal':
+      return typeof e.value === 'string' && e.value !== e.value.trim();
+    case 'TemplateLiteral': {
+      const text = e.quasis.map((q: AnyNode) => q.value.cooked).join('x');
+      return text !== text.trim() || e.expressions.some(mayBeSpacedText);
+    }
+    case 'BinaryExpression':
+      return e.operator === '+' && [e.left, e.right].some((x: AnyNode) => x.type === 'TemplateLiteral' || (x.type === 'Literal' && typeof x.value === 'string') || mayBeSpacedText(x));
+    case 'CallExpression': {
+      const c = e.callee;
+      if (c.type === 'Identifier') return c.name === 'String';
+      if (c.type !== 'MemberExpression' || c.computed) return false;
+      if (c.object.type === 'Identifier' && c.object.name === 'JSON') return c.property.name === 'stringify';
+      return TEXT_METHODS.has(c.property.name);
+    }
+    case 'MemberExpression':
+      return e.computed && e.object.type === 'CallExpression' && e.object.callee.type === 'MemberExpression' && e.object.callee.property.name === 'split';
+    default:
+      return false;
+  }
 }
 
 /** An identifier that reads a variable (not a property name or object key). */
