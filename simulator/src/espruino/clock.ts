@@ -141,8 +141,9 @@ export class WallClock implements Clock {
   private timers = new Map<number, NodeJS.Timeout>();
   private nextId = 1;
 
+  /** Fractional milliseconds, as Espruino's Date.now() gives. */
   now(): number {
-    return Date.now();
+    return performance.timeOrigin + performance.now();
   }
 
   setTimer(fn: () => void, ms: number): number {

@@ -3,14 +3,14 @@
 // the pins and buses belong to the device models (../devices); they outlive boots, as the
 // hardware outlives a reboot of the chip.
 import { EventEmitter } from 'node:events';
-import vm from 'node:vm';
 import type { Clock } from './clock.js';
 import type { DeviceHost, WifiNetwork } from './host.js';
 import { PinBank } from './pins.js';
 import { I2CBus } from './i2cBus.js';
 import { StorageStore, createStorageModule } from './storage.js';
 import { createCryptoModule } from './crypto.js';
-import { createRealm } from './realm.js';
+import { checkEspruinoDialect, formatDialectProblems } from '@espfleet/protocol/espruino-dialect';
+import { createRealm, type Realm } from './realm.js';
 import { installGlobals } from './globals.js';
 import { WifiRadio, createWifiModule } from './wifi.js';
 import { createNetModule } from './net.js';
@@ -31,6 +31,14 @@ export interface EspruinoDeviceOptions {
   storageFile?: string;
   /** Lines of console output kept for inspection. */
   logLines?: number;
+  /** Strings are byte strings, as on the ESP32 build (a UTF-8 message decodes to its bytes). */
+  byteStrings?: boolean;
+}
+
+/** A bundle the interpreter would mis-run (the dialect check's problems) is refused, as flashing it would be. */
+function checkBundle(bundle: string, name: string): void {
+  const problems = checkEspruinoDialect(bundle);
+  if (problems.length) throw new Error(`${name} does not run on Espruino:\n${formatDialectProblems(name, problems)}`);
 }
 
 export type DeviceState = 'off' | 'running' | 'crashed';
@@ -54,19 +62,22 @@ export class EspruinoDevice extends EventEmitter implements DeviceHost {
   private readonly bundleName: string;
   private readonly ports: Record<number, number>;
   private readonly logLines: number;
+  private readonly byteStrings: boolean;
   private stopHandlers: Array<() => void> = [];
   private timers = new Set<number>();
   private events = new Map<string, unknown[]>();
   private _state: DeviceState = 'off';
   private onlineHandlers: Array<(online: boolean) => void> = [];
-  private context: vm.Context | undefined;
+  private realm: Realm | undefined;
 
   constructor(o: EspruinoDeviceOptions) {
     super();
     this.id = o.id;
     this.clock = o.clock;
-    this.bundle = o.bundle;
     this.bundleName = o.bundleName ?? `${o.id}.js`;
+    checkBundle(o.bundle, this.bundleName);
+    this.bundle = o.bundle;
+    this.byteStrings = o.byteStrings ?? false;
     this.networks = o.networks ?? [];
     this.ports = o.ports ?? {};
     this.logLines = o.logLines ?? 500;
@@ -124,7 +135,8 @@ export class EspruinoDevice extends EventEmitter implements DeviceHost {
 
   private reportUncaught(e: unknown): void {
     this.uncaught.push(e);
-    const msg = e && typeof e === 'object' && 'message' in e ? `${(e as Error).name ?? 'Error'}: ${(e as Error).message}` : String(e);
+    // Espruino prints the error as its toString gives it ("Error: …", "ReferenceError: …").
+    const msg = String(e);
     this.log(`Uncaught ${msg}`);
     this.emit('uncaught', e);
   }
@@ -135,8 +147,8 @@ export class EspruinoDevice extends EventEmitter implements DeviceHost {
     this.boots++;
     this.events = new Map();
     this.timers = new Set();
-    const realm = createRealm(() => this.clock.now());
-    this.context = realm.context;
+    const realm = createRealm(() => this.clock.now(), { byteStrings: this.byteStrings });
+    this.realm = realm;
     let net: ReturnType<typeof createNetModule> | undefined;
     const getNet = () => (net ??= createNetModule(this));
     installGlobals({
@@ -160,7 +172,7 @@ export class EspruinoDevice extends EventEmitter implements DeviceHost {
     if (this.radio.saved) this.radio.restore();
     this.emit('boot', this.boots);
     try {
-      vm.runInContext(this.bundle, realm.context, { filename: this.bundleName });
+      realm.run(this.bundle, this.bundleName);
     } catch (e) {
       this.reportUncaught(e);
     }
@@ -172,8 +184,8 @@ export class EspruinoDevice extends EventEmitter implements DeviceHost {
    * firmware's global scope. Throws what the code throws.
    */
   eval(code: string): unknown {
-    if (this._state !== 'running' || !this.context) throw new Error(`${this.id} is not running`);
-    return vm.runInContext(code, this.context, { filename: 'console' });
+    if (this._state !== 'running' || !this.realm) throw new Error(`${this.id} is not running`);
+    return this.realm.run(code, 'console');
   }
 
   /** The chip stops: timers, watches, sockets and servers go; Storage stays. */
@@ -191,7 +203,7 @@ export class EspruinoDevice extends EventEmitter implements DeviceHost {
     this.radio.stop();
     this.pins.reset();
     this.addresses.clear();
-    this.context = undefined;
+    this.realm = undefined;
     this.emit('stop');
   }
 
@@ -212,6 +224,7 @@ export class EspruinoDevice extends EventEmitter implements DeviceHost {
 
   /** Flash a new bundle (takes effect at the next boot). */
   flash(bundle: string): void {
+    checkBundle(bundle, this.bundleName);
     this.bundle = bundle;
   }
 }

@@ -7,6 +7,7 @@ import { NotSupportedError } from './host.js';
 import type { PinBank, WatchOptions } from './pins.js';
 import { PIN_COUNT } from './pins.js';
 import type { I2CBus } from './i2cBus.js';
+import { BASE_USAGE, ESP32_BLOCK_SIZE, ESP32_TOTAL_JSVARS, globalVars, sizeOf } from './memory.js';
 
 export interface GlobalsDeps {
   host: DeviceHost;
@@ -60,6 +61,7 @@ function bytesOf(args: unknown[]): number[] {
 export function installGlobals(d: GlobalsDeps): void {
   const { host, realm, pins, i2c, timers } = d;
   const ctx = realm.context as Record<string, unknown>;
+  const byteLength = (s: string) => (realm.byteStrings ? s.length : Buffer.byteLength(s, 'utf8'));
   const clock = host.clock;
 
   // ---- pins ----
@@ -206,8 +208,11 @@ export function installGlobals(d: GlobalsDeps): void {
     toUint8Array(...args: unknown[]) {
       return realm.bytes(bytesOf(args));
     },
-    getSizeOf() {
-      throw new NotSupportedError('E.getSizeOf');
+    toString(...args: unknown[]) {
+      return String.fromCharCode(...bytesOf(args));
+    },
+    getSizeOf(v: unknown) {
+      return sizeOf(v, byteLength);
     },
   });
 
@@ -232,7 +237,7 @@ export function installGlobals(d: GlobalsDeps): void {
           ctx.module = saved.module;
         }
       } else {
-        vm.runInContext(`(function (exports, module) {\n${String(src)}\n})`, realm.context, { filename: `${name}.js` })(exports, module);
+        (realm.run(`(function (exports, module) {\n${String(src)}\n})`, `${name}.js`) as (e: unknown, m: unknown) => void)(exports, module);
       }
       cache.set(name, module.exports);
       return module.exports;
@@ -263,10 +268,11 @@ export function installGlobals(d: GlobalsDeps): void {
   });
 
   // ---- console and the rest ----
+  // Numbers print with Espruino's digits (the realm's JSON); strings leave as text.
   const show = (args: unknown[]) =>
-    args.map((a) => (typeof a === 'string' ? a : (() => {
+    args.map((a) => (typeof a === 'string' ? realm.textOut(a) : a === undefined ? 'undefined' : (() => {
       try {
-        return JSON.stringify(a) ?? String(a);
+        return realm.textOut(realm.JSON.stringify(a));
       } catch {
         return String(a);
       }
@@ -282,13 +288,24 @@ export function installGlobals(d: GlobalsDeps): void {
   ctx.btoa = (s: string) => Buffer.from(String(s), 'latin1').toString('base64');
   ctx.atob = (s: string) => Buffer.from(String(s), 'base64').toString('latin1');
   ctx.global = ctx;
+  // Every global present now is the interpreter's own; what the firmware adds is counted.
+  const builtIn = new Set<string>();
   ctx.process = strict('process', {
     env: { VERSION: '2v29', BOARD: 'ESP32', CONSOLE: 'Serial1' },
     version: '2v29',
+    memory() {
+      const seen = new Set<object>();
+      let usage = BASE_USAGE;
+      for (const key of Object.keys(ctx)) if (!builtIn.has(key)) usage += globalVars(key, ctx[key], byteLength, seen);
+      return realm.JSON.parse(
+        JSON.stringify({ free: ESP32_TOTAL_JSVARS - usage, usage, total: ESP32_TOTAL_JSVARS, history: 0, gc: 0, gctime: 0, blocksize: ESP32_BLOCK_SIZE }),
+      );
+    },
   });
   for (const name of ['save', 'load', 'reset', 'dump', 'edit', 'peek8', 'poke8', 'peek32', 'poke32']) {
     ctx[name] = () => {
       throw new NotSupportedError(name + '()');
     };
   }
+  for (const key of Object.keys(ctx)) builtIn.add(key);
 }

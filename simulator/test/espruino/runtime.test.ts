@@ -34,10 +34,54 @@ describe('interpreter context', () => {
     const { esp } = device('');
     esp.boot();
     expect(() => esp.eval('require("neopixel")')).toThrow('Module neopixel is not supported by the simulator');
-    expect(() => esp.eval('E.getSizeOf({})')).toThrow('E.getSizeOf is not supported by the simulator');
     expect(() => esp.eval('E.setClock(80)')).toThrow('E.setClock is not supported by the simulator');
     expect(() => esp.eval('save()')).toThrow('save() is not supported by the simulator');
-    expect(() => esp.eval('process.memory()')).toThrow('process.memory is not supported by the simulator');
+    expect(() => esp.eval('process.hwVersion()')).toThrow('process.hwVersion is not supported by the simulator');
+    expect(() => esp.eval('JSON.stringify({ a: 1 }, null, 2)')).toThrow('JSON.stringify with an indent is not supported by the simulator');
+    expect(() => esp.eval('eval("1")')).toThrow('eval is not supported by the simulator');
+  });
+
+  it('refuses a bundle the interpreter would mis-run, with the dialect check\'s message', () => {
+    const clock = new VirtualClock();
+    const trap = 'start();\nfunction start() { print("up"); }\n';
+    expect(() => new EspruinoDevice({ id: 't', bundle: trap, clock, bundleName: 'fw.js' })).toThrow(
+      /fw\.js:1:1: function `start` is used before its declaration/,
+    );
+    const esp = new EspruinoDevice({ id: 't', bundle: 'print("ok");', clock, bundleName: 'fw.js' });
+    expect(() => esp.flash('x = 1;\nvar x;')).toThrow(/fw\.js:1:1: variable `x` is assigned before its declaration/);
+  });
+
+  it('E.toString makes a string of bytes', () => {
+    const { esp } = device('');
+    esp.boot();
+    expect(esp.eval('E.toString([104, 105], 33)')).toBe('hi!');
+    expect(esp.eval('E.toString(new Uint8Array([195, 169])).length')).toBe(2);
+  });
+
+  it('process.memory() counts the JsVars the firmware adds', () => {
+    const { esp } = device('var table = []; for (var i = 0; i < 100; i++) table.push({ id: i, name: "sensor" + i });');
+    esp.boot();
+    const m = esp.eval('process.memory()') as { usage: number; free: number; total: number; blocksize: number };
+    expect(m.total).toBe(16383);
+    expect(m.blocksize).toBe(14);
+    expect(m.usage + m.free).toBe(m.total);
+    const table = esp.eval('E.getSizeOf(table)') as number;
+    // the array, then per item: its index, the object, `id` holding its number, `name` and the string
+    expect(table).toBe(1 + 100 * (1 + 1 + 1 + 1 + 1));
+    expect(m.usage).toBeGreaterThan(table);
+    esp.eval('table = null');
+    expect((esp.eval('process.memory()') as { usage: number }).usage).toBeLessThan(m.usage - table + 5);
+  });
+
+  it('a byte-string device holds UTF-8 text as its bytes; a unicode one as characters', () => {
+    const bytes = new EspruinoDevice({ id: 'b', bundle: 'var name = "Juan P\u00e9rez";', clock: new VirtualClock(), byteStrings: true });
+    bytes.boot();
+    expect(bytes.eval('name.length')).toBe(11);
+    expect(bytes.eval('JSON.stringify(name)')).toBe('"Juan P\\u00C3\\u00A9rez"');
+    const chars = new EspruinoDevice({ id: 'c', bundle: 'var name = "Juan P\u00e9rez";', clock: new VirtualClock() });
+    chars.boot();
+    expect(chars.eval('name.length')).toBe(10);
+    expect(chars.eval('JSON.stringify(name)')).toBe('"Juan P\\u00E9rez"');
   });
 
   it('runs E.on("init") after the bundle, at every boot', () => {
