@@ -36,6 +36,27 @@ export const charger: FamilyDef = {
     CHARGER_ERRORS: {
       NOT_CONNECTED: 'ESP32 no conectado',
     },
+    // Extension: the `code` of every `error` the server sends a charger or a dashboard. The
+    // reading codes name why a `metrics` reading was refused for billing (it is kept, flagged).
+    CHARGER_ERROR_CODES: {
+      INVALID_MESSAGE: 'INVALID_MESSAGE',
+      INTERNAL_ERROR: 'INTERNAL_ERROR',
+      UNKNOWN_CARD: 'UNKNOWN_CARD',
+      USER_BLOCKED: 'USER_BLOCKED',
+      STATION_BUSY: 'STATION_BUSY',
+      STATION_EMERGENCY: 'STATION_EMERGENCY',
+      UNKNOWN_SESSION: 'UNKNOWN_SESSION',
+      QUEUE_FULL: 'QUEUE_FULL',
+      TS_BEFORE_START: 'TS_BEFORE_START',
+      TS_AFTER_END: 'TS_AFTER_END',
+      TS_IN_FUTURE: 'TS_IN_FUTURE',
+      VOLTAGE_OUT_OF_RANGE: 'VOLTAGE_OUT_OF_RANGE',
+      CURRENT_OUT_OF_RANGE: 'CURRENT_OUT_OF_RANGE',
+      POWER_OUT_OF_RANGE: 'POWER_OUT_OF_RANGE',
+      POWER_MISMATCH: 'POWER_MISMATCH',
+      ENERGY_REGISTER_BACKWARDS: 'ENERGY_REGISTER_BACKWARDS',
+      ENERGY_REGISTER_JUMP: 'ENERGY_REGISTER_JUMP',
+    },
   },
   directions: [
     {
@@ -120,9 +141,18 @@ export const charger: FamilyDef = {
         {
           typeName: 'SyncRequest',
           tag: 'sync_request',
-          summary: 'A dashboard subscribed: resend current state.',
-          schema: obj({ type: lit('sync_request'), from: lit('server') }),
-          examples: [{ type: 'sync_request', from: 'server' }],
+          summary: 'A dashboard subscribed, or the charger (re)connected with a session open: resend current state.',
+          schema: obj({
+            type: lit('sync_request'),
+            from: lit('server'),
+            session_id: opt(int(0, undefined, { description: 'Extension: the session open at the station' })),
+            last_ts: opt(
+              int(0, undefined, {
+                description: 'Extension: ts of the newest reading stored for session_id; resend the readings after it (and any older one still kept)',
+              }),
+            ),
+          }),
+          examples: [{ type: 'sync_request', from: 'server' }, { type: 'sync_request', from: 'server', session_id: 123, last_ts: 1699276425 }],
         },
       ],
     },
@@ -238,7 +268,7 @@ export const charger: FamilyDef = {
           tag: 'error',
           summary: 'An error or alert for the dashboard.',
           schema: obj({ type: lit('error'), message: str(), code: opt(str()) }),
-          examples: [{ type: 'error', message: 'ESP32 no conectado' }],
+          examples: [{ type: 'error', message: 'ESP32 no conectado' }, { type: 'error', message: 'Sesión de «José Núñez» no encontrada' }],
         },
         {
           typeName: 'DashboardEmergency',

@@ -28,14 +28,20 @@ const events: MessageDef[] = [
     tag: 'authenticated',
     summary: 'The device passed authentication; phoneNumber is its cellular number or empty, clientName its name.',
     schema: obj({ deviceId: deviceId(), phoneNumber: str(), clientName: str(), timestamp: timestamp() }),
-    examples: [['authenticated', { deviceId: 'valve-1', phoneNumber: '', clientName: 'Greenhouse valve', timestamp: 1762430400000 }]],
+    examples: [
+      ['authenticated', { deviceId: 'valve-1', phoneNumber: '', clientName: 'Greenhouse valve', timestamp: 1762430400000 }],
+      ['authenticated', { deviceId: 'válvula-1', phoneNumber: '+34600000000', clientName: 'Válvula del invernadero Núñez', timestamp: 1762430400000 }],
+    ],
   },
   {
     typeName: 'MessageReceivedPayload',
     tag: 'message',
     summary: 'A message the device sent (any JSON value).',
     schema: obj({ deviceId: deviceId(), message: any(), timestamp: timestamp() }),
-    examples: [['message', { deviceId: 'valve-1', message: { event: 'valve_error', error: 'Motor stalled' }, timestamp: 1762430400000 }]],
+    examples: [
+      ['message', { deviceId: 'valve-1', message: { event: 'valve_error', error: 'Motor stalled' }, timestamp: 1762430400000 }],
+      ['message', { deviceId: 'valve-1', message: { text: 'Riego terminado ✓ 🌱', 'señal': '−61 dBm' }, timestamp: 1762430400000 }],
+    ],
   },
   {
     typeName: 'DeviceStatePayload',

@@ -70,6 +70,16 @@ export const sensorStream: FamilyDef = {
               unit: 'celsius',
               timestamp: '2025-09-11T15:30:00Z',
             },
+            {
+              type: 'sensor_data_update',
+              sensor_id: 2,
+              sensor_type: 'température',
+              device_id: 1,
+              device_name: 'Invernadero de la Sra. Núñez',
+              value: 21.5,
+              unit: '°C',
+              timestamp: '2025-09-11T15:30:00Z',
+            },
           ],
         },
         {
@@ -91,6 +101,7 @@ export const sensorStream: FamilyDef = {
               status: 'active',
               timestamp: '2025-09-11T15:30:00Z',
             },
+            { type: 'device_status', device_id: 2, device_name: 'Bomba nº 2 — riego', status: 'en línea', timestamp: '2025-09-11T15:30:00Z' },
           ],
         },
         {
@@ -98,7 +109,10 @@ export const sensorStream: FamilyDef = {
           tag: 'error',
           summary: 'Bad input or a server-side failure.',
           schema: obj({ type: lit('error'), message: str(), code: str() }),
-          examples: [{ type: 'error', message: 'Error description', code: 'ERROR_CODE' }],
+          examples: [
+            { type: 'error', message: 'Error description', code: 'ERROR_CODE' },
+            { type: 'error', message: 'Sensor «pH» no encontrado', code: 'NO_ENCONTRADO' },
+          ],
         },
       ],
     },

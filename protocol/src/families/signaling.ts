@@ -51,6 +51,15 @@ const register: MessageDef = {
       event: 'register',
       payload: { device_name: 'Test Device' },
     },
+    {
+      from_email: 'jose.nunez@example.com',
+      from_token: 'uuid-token',
+      from_device: 'móvil-1',
+      to_email: '',
+      to_device: '',
+      event: 'register',
+      payload: { device_name: 'Móvil de José 📱', device_type: 'móvil' },
+    },
   ],
 };
 

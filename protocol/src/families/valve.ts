@@ -59,7 +59,10 @@ export const valve: FamilyDef = {
             event: lit('set_valve_wifi'),
             wifi_data: obj({ ssid: str({ minLength: 1 }), password: str() }),
           }),
-          examples: [{ event: 'set_valve_wifi', wifi_data: { ssid: 'YourSSID', password: 'YourPassword' } }],
+          examples: [
+            { event: 'set_valve_wifi', wifi_data: { ssid: 'YourSSID', password: 'YourPassword' } },
+            { event: 'set_valve_wifi', wifi_data: { ssid: 'Café Núñez 🌱', password: 'contraseña€' } },
+          ],
         },
         {
           typeName: 'SetValveSchedule',
@@ -180,6 +183,12 @@ export const valve: FamilyDef = {
               timestamp: '2025-11-06 12:00:00',
               device_id: 'DEVICE_ID',
               error: 'Overcurrent detected',
+            },
+            {
+              event: 'valve_error',
+              timestamp: '2025-11-06 12:00:00',
+              device_id: 'válvula-1',
+              error: 'Sobrecorriente: motor bloqueado a 90°',
             },
           ],
         },

@@ -1,39 +1,28 @@
-// A node:vm context shaped like Espruino's global scope for running the generated
-// Espruino modules: no Node globals, and the built-ins Espruino lacks (ESPRUINO.md) removed,
-// so code that leans on them fails here as it would on a board.
-import vm from 'node:vm';
+// The generated Espruino modules, loaded into the fidelity realm (src/espruinoRealm.ts) the
+// way Modules.addCached loads them on a board: a function of `exports`. Text crosses into
+// and out of the realm as the board's network would give and take it (bytes on a
+// byte-string realm, the ESP32 build).
+import {
+  createEspruinoContext, runInEspruinoContext, textIntoRealm, textOutOfRealm, type EspruinoRealmOptions,
+} from '../../src/espruinoRealm.js';
 
-const MISSING = ['Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'Symbol', 'Proxy', 'Reflect', 'BigInt', 'Intl', 'RegExp', 'FinalizationRegistry', 'SharedArrayBuffer', 'Atomics', 'globalThis', 'structuredClone', 'queueMicrotask'];
-const MISSING_STATICS: Record<string, string[]> = {
-  Number: ['isInteger', 'isFinite', 'isNaN', 'isSafeInteger', 'MAX_SAFE_INTEGER', 'MIN_SAFE_INTEGER', 'EPSILON'],
-  Array: ['from', 'of'],
-  Object: ['freeze'],
-  Math: ['trunc', 'hypot', 'log2'],
-  Promise: ['race', 'allSettled', 'any'],
-};
-const MISSING_PROTO: Record<string, string[]> = {
-  Array: ['flat', 'flatMap', 'at'],
-  String: ['at', 'trimStart', 'trimEnd', 'codePointAt', 'localeCompare', 'matchAll'],
-  Number: ['toPrecision'],
-  Promise: ['finally'],
-};
+type Exports = Record<string, (...a: unknown[]) => unknown>;
 
-export function espruinoContext(): vm.Context {
-  const ctx = vm.createContext({});
-  const strip = [
-    ...MISSING.map((g) => `delete globalThis[${JSON.stringify(g)}];`),
-    ...Object.entries(MISSING_STATICS).flatMap(([o, ks]) => ks.map((k) => `delete ${o}[${JSON.stringify(k)}];`)),
-    ...Object.entries(MISSING_PROTO).flatMap(([o, ks]) => ks.map((k) => `delete ${o}.prototype[${JSON.stringify(k)}];`)),
-  ].join('\n');
-  // The last line must run while globalThis still exists.
-  vm.runInContext(strip.replace("delete globalThis[\"globalThis\"];", '') + '\ndelete globalThis.globalThis;', ctx);
-  return ctx;
+export interface EspruinoDevice {
+  exports: Exports;
+  /** Text as it reaches code on the device from the network. */
+  into(text: string): string;
+  /** Text the device sends, as a peer reads it. */
+  out(text: string): string;
 }
 
-/** Loads an Espruino module's source the way Modules.addCached does: a function of `exports`. */
-export function loadEspruinoModule(source: string): Record<string, (...a: unknown[]) => unknown> {
-  const ctx = espruinoContext();
-  ctx.exports = {};
-  vm.runInContext(source, ctx, { filename: 'module.js' });
-  return ctx.exports as Record<string, (...a: unknown[]) => unknown>;
+export function espruinoDevice(source: string, options: EspruinoRealmOptions = {}): EspruinoDevice {
+  const ctx = createEspruinoContext(options);
+  ctx.exports = runInEspruinoContext(ctx, '({})');
+  runInEspruinoContext(ctx, source, 'module.js');
+  return { exports: ctx.exports as Exports, into: (t) => textIntoRealm(ctx, t), out: (s) => textOutOfRealm(ctx, s) };
+}
+
+export function loadEspruinoModule(source: string, options: EspruinoRealmOptions = {}): Exports {
+  return espruinoDevice(source, options).exports;
 }
