@@ -1,6 +1,14 @@
 // REST under /api/v1: devices and their sensors with reading history, stations with their
 // tariff, users and NFC cards, charging sessions with their metrics.
-import { Router, HttpError, field, idParam, queryInt, queryTime, type Ctx } from './router.js';
+//
+// Who may call what (a token of another role gets 403, no token 401; see Authenticator for
+// --open): every write is the operator's (admin). Dashboards (client) read everything but
+// users' details need an unscoped token; sensor clients read devices, sensors and readings; a
+// charger (publisher) reads only its own station and its sessions. A token carrying
+// `estacionId` (other than admin) reads only that station and its sessions.
+import { Router, HttpError, field, idParam, queryInt, queryTime, MAX_ID, type Ctx } from './router.js';
+import { stationAccess, type RouteAccess } from '../auth/access.js';
+import { ConstraintError } from '../storage/migrations.js';
 import type { Store } from '../storage/store.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ChargerHub } from '../charger/chargerHub.js';
@@ -16,112 +24,149 @@ export interface ApiDeps {
 
 const P = '/api/v1';
 
+const OPERATOR: RouteAccess = { roles: ['admin'], scope: 'fleet' };
+const FLEET_READERS: RouteAccess = { roles: ['admin', 'client', 'sensor'], scope: 'fleet' };
+const USER_READERS: RouteAccess = { roles: ['admin', 'client'], scope: 'fleet' };
+const STATION_READERS: RouteAccess = { roles: ['admin', 'client', 'publisher'], scope: 'station' };
+
+/** The sensors of a station's device: what its charger's metrics are stored as. */
+const STATION_SENSORS = [
+  { type: 'power', unit: 'W' },
+  { type: 'voltage', unit: 'V' },
+  { type: 'current', unit: 'A' },
+];
+
 function notFound(what: string, id: number | string): never {
   throw new HttpError(404, 'NOT_FOUND', `${what} ${id} not found`);
 }
 
-/** Constraint violations from either database become a 409 the caller can act on. */
+/** A write the database refused for a constraint becomes a 409 the caller can act on. */
 async function conflict<T>(what: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    const msg = String((e as Error).message ?? e);
-    if (/unique|duplicate|constraint|foreign key/i.test(msg)) throw new HttpError(409, 'CONFLICT', `${what}: ${msg}`);
-    throw e;
+    if (!(e instanceof ConstraintError)) throw e;
+    const why = e.kind === 'unique' ? 'already exists' : e.kind === 'foreign-key' ? 'refers to a record that does not exist' : `breaks a ${e.kind} rule`;
+    throw new HttpError(409, 'CONFLICT', `${what} ${why}`);
   }
 }
 
 export function apiRouter(d: ApiDeps): Router {
-  const r = new Router();
-  const guard = (h: (c: Ctx) => unknown) => async (c: Ctx) => {
-    if (!d.auth.allows(c.req, c.query, 'admin')) throw new HttpError(401, 'UNAUTHORIZED', 'an operator token is required (espfleet token admin)');
-    return h(c);
-  };
+  const r = new Router((req, q, access) => d.auth.route(req, q, access));
   const limit = (c: Ctx) => queryInt(c.query, 'limit', 1, 1000) ?? 100;
+  /** Keeps a station-scoped caller to its own station, recording a refusal. */
+  const ownStation = (c: Ctx, id: number) => {
+    const a = stationAccess(c.caller, id);
+    if (a.ok) return;
+    d.auth.refused(c.req, 'rest', a);
+    throw new HttpError(a.status, 'FORBIDDEN', a.message);
+  };
 
-  r.on('GET', `${P}/devices`, guard(() => d.store.listDevices()));
-  r.on('POST', `${P}/devices`, guard(async (c) => {
+  r.on('GET', `${P}/devices`, FLEET_READERS, () => d.store.listDevices());
+  r.on('POST', `${P}/devices`, OPERATOR, async (c) => {
     const b = field.obj(await c.body());
     return d.store.createDevice({ name: field.str(b, 'name')!, kind: field.str(b, 'kind', true) ?? 'sensor-node', status: field.str(b, 'status', true) });
-  }));
-  r.on('GET', `${P}/devices/:id`, guard(async (c) => (await d.store.getDevice(idParam(c.params, 'id'))) ?? notFound('device', c.params.id)));
-  r.on('PUT', `${P}/devices/:id/status`, guard(async (c) => {
+  });
+  r.on('GET', `${P}/devices/:id`, FLEET_READERS, async (c) => (await d.store.getDevice(idParam(c.params, 'id'))) ?? notFound('device', c.params.id));
+  r.on('PUT', `${P}/devices/:id/status`, OPERATOR, async (c) => {
     const id = idParam(c.params, 'id');
-    if (!(await d.store.getDevice(id))) notFound('device', id);
     const status = field.str(field.obj(await c.body()), 'status')!;
+    if (!(await d.store.getDevice(id))) notFound('device', id);
     await d.sensors.deviceStatus(id, status);
     return d.store.getDevice(id);
-  }));
-  r.on('GET', `${P}/devices/:id/sensors`, guard((c) => d.store.listSensors(idParam(c.params, 'id'))));
-  r.on('POST', `${P}/devices/:id/sensors`, guard(async (c) => {
+  });
+  r.on('GET', `${P}/devices/:id/sensors`, FLEET_READERS, (c) => d.store.listSensors(idParam(c.params, 'id')));
+  r.on('POST', `${P}/devices/:id/sensors`, OPERATOR, async (c) => {
     const id = idParam(c.params, 'id');
-    if (!(await d.store.getDevice(id))) notFound('device', id);
     const b = field.obj(await c.body());
-    return conflict('sensor', () => d.store.createSensor({ deviceId: id, type: field.str(b, 'type')!, unit: field.str(b, 'unit')!, name: field.str(b, 'name', true) }));
-  }));
-  r.on('GET', `${P}/sensors/:id`, guard(async (c) => (await d.store.getSensor(idParam(c.params, 'id'))) ?? notFound('sensor', c.params.id)));
-  r.on('GET', `${P}/sensors/:id/readings`, guard(async (c) => {
+    const sensor = { deviceId: id, type: field.str(b, 'type')!, unit: field.str(b, 'unit')!, name: field.str(b, 'name', true) };
+    if (!(await d.store.getDevice(id))) notFound('device', id);
+    return conflict('sensor', () => d.store.createSensor(sensor));
+  });
+  r.on('GET', `${P}/sensors/:id`, FLEET_READERS, async (c) => (await d.store.getSensor(idParam(c.params, 'id'))) ?? notFound('sensor', c.params.id));
+  r.on('GET', `${P}/sensors/:id/readings`, FLEET_READERS, async (c) => {
     const id = idParam(c.params, 'id');
+    const q = { sensorId: id, from: queryTime(c.query, 'from'), to: queryTime(c.query, 'to'), before: queryInt(c.query, 'before', 1, 2 ** 53), limit: limit(c) };
     if (!(await d.store.getSensor(id))) notFound('sensor', id);
-    return d.store.listReadings({ sensorId: id, from: queryTime(c.query, 'from'), to: queryTime(c.query, 'to'), before: queryInt(c.query, 'before', 1, 2 ** 53), limit: limit(c) });
-  }));
+    return d.store.listReadings(q);
+  });
 
-  r.on('GET', `${P}/stations`, guard(() => d.store.listStations()));
-  r.on('POST', `${P}/stations`, guard(async (c) => {
+  r.on('GET', `${P}/stations`, STATION_READERS, async (c) => {
+    const all = await d.store.listStations();
+    return c.caller.station === undefined ? all : all.filter((s) => s.id === c.caller.station);
+  });
+  r.on('POST', `${P}/stations`, OPERATOR, async (c) => {
     const b = field.obj(await c.body());
     const name = field.str(b, 'name')!;
-    const id = field.int(b, 'id', true, 1);
-    const tariff = field.num(b, 'tariff', true, 0) ?? d.defaultTariff;
+    const station = {
+      id: field.id(b, 'id', true),
+      name,
+      tariff: field.num(b, 'tariff', true, 0) ?? d.defaultTariff,
+      maxPowerW: field.positive(b, 'maxPowerW'),
+      maxVoltageV: field.positive(b, 'maxVoltageV'),
+      maxCurrentA: field.positive(b, 'maxCurrentA'),
+      // No charger has connected yet.
+      status: 'desconectado' as const,
+    };
     // Each station is also a device, so its power, voltage and current appear as sensors.
-    const device = await d.store.createDevice({ name, kind: 'charger', status: 'desconectado' });
-    for (const [type, unit] of [['power', 'W'], ['voltage', 'V'], ['current', 'A']]) await d.store.ensureSensor({ deviceId: device.id, type, unit });
-    const station = await conflict('station', () => d.store.createStation({ id, name, tariff, deviceId: device.id }));
-    // No charger has connected yet.
-    await d.store.setStationStatus(station.id, 'desconectado');
-    return { ...station, status: 'desconectado' };
-  }));
-  r.on('GET', `${P}/stations/:id`, guard(async (c) => {
+    try {
+      const made = await conflict(`station${station.id === undefined ? '' : ` ${station.id}`}`, () =>
+        d.store.createStationWithDevice({ station, device: { name, kind: 'charger', status: 'desconectado' }, sensors: STATION_SENSORS, maxId: MAX_ID }),
+      );
+      return made.station;
+    } catch (e) {
+      if (e instanceof RangeError) throw new HttpError(409, 'ID_SPACE_EXHAUSTED', `no station id up to ${MAX_ID} is left after the largest one: give an unused id`);
+      throw e;
+    }
+  });
+  r.on('GET', `${P}/stations/:id`, STATION_READERS, async (c) => {
     const id = idParam(c.params, 'id');
+    ownStation(c, id);
     const row = (await d.store.getStation(id)) ?? notFound('station', id);
     return { ...row, live: await d.chargers.snapshot(id) };
-  }));
-  r.on('POST', `${P}/stations/:id/reset`, guard(async (c) => {
+  });
+  r.on('POST', `${P}/stations/:id/reset`, OPERATOR, async (c) => {
     const id = idParam(c.params, 'id');
     if (!(await d.chargers.reset(id))) notFound('station', id);
     return d.store.getStation(id);
-  }));
+  });
 
-  r.on('POST', `${P}/users`, guard(async (c) => {
+  r.on('POST', `${P}/users`, OPERATOR, async (c) => {
     const b = field.obj(await c.body());
     return d.store.createUser({ name: field.str(b, 'name')!, email: field.str(b, 'email', true) ?? null, blocked: field.bool(b, 'blocked', true) ?? false });
-  }));
-  r.on('GET', `${P}/users/:id`, guard(async (c) => (await d.store.getUser(idParam(c.params, 'id'))) ?? notFound('user', c.params.id)));
-  r.on('PUT', `${P}/users/:id/blocked`, guard(async (c) => {
+  });
+  r.on('GET', `${P}/users/:id`, USER_READERS, async (c) => (await d.store.getUser(idParam(c.params, 'id'))) ?? notFound('user', c.params.id));
+  r.on('PUT', `${P}/users/:id/blocked`, OPERATOR, async (c) => {
     const id = idParam(c.params, 'id');
+    const blocked = field.bool(field.obj(await c.body()), 'blocked')!;
     if (!(await d.store.getUser(id))) notFound('user', id);
-    await d.store.setUserBlocked(id, field.bool(field.obj(await c.body()), 'blocked')!);
+    await d.store.setUserBlocked(id, blocked);
     return d.store.getUser(id);
-  }));
-  r.on('POST', `${P}/cards`, guard(async (c) => {
+  });
+  r.on('POST', `${P}/cards`, OPERATOR, async (c) => {
     const b = field.obj(await c.body());
-    const userId = field.int(b, 'userId', false, 1)!;
-    if (!(await d.store.getUser(userId))) notFound('user', userId);
-    return conflict('card', () => d.store.createCard({ uid: field.str(b, 'uid')!, userId }));
-  }));
+    const card = { uid: field.str(b, 'uid')!, userId: field.id(b, 'userId')! };
+    if (!(await d.store.getUser(card.userId))) notFound('user', card.userId);
+    return conflict(`card ${card.uid}`, () => d.store.createCard(card));
+  });
 
-  r.on('GET', `${P}/sessions`, guard((c) =>
-    d.store.listSessions({
-      stationId: queryInt(c.query, 'stationId', 0, 2 ** 31),
+  r.on('GET', `${P}/sessions`, STATION_READERS, async (c) => {
+    const asked = queryInt(c.query, 'stationId', 1, MAX_ID);
+    if (asked !== undefined) ownStation(c, asked);
+    return d.store.listSessions({
+      stationId: asked ?? c.caller.station,
       from: queryTime(c.query, 'from'),
       to: queryTime(c.query, 'to'),
       before: queryInt(c.query, 'before', 1, 2 ** 53),
       limit: limit(c),
-    }),
-  ));
-  r.on('GET', `${P}/sessions/:id`, guard(async (c) => {
+    });
+  });
+  r.on('GET', `${P}/sessions/:id`, STATION_READERS, async (c) => {
     const id = idParam(c.params, 'id');
     const s = (await d.store.getSession(id)) ?? notFound('session', id);
-    return { ...s, metrics: await d.store.listMetrics(id) };
-  }));
+    ownStation(c, s.stationId);
+    const [metrics, flagged] = await Promise.all([d.store.listMetrics(id), d.store.listFlaggedMetrics(id)]);
+    return { ...s, metrics, flagged };
+  });
   return r;
 }

@@ -194,29 +194,56 @@ export class PostgresStore implements Store {
   }
 
   async createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null } & Partial<StationRating>): Promise<Station> {
-    const rating = [s.maxPowerW ?? null, s.maxVoltageV ?? null, s.maxCurrentA ?? null];
+    if (s.id == null) return this.insertStation(this.pool, s);
+    return this.tx((client) => this.insertStation(client, s));
+  }
+
+  /** With an explicit id, `on` must be a transaction's client: the id sequence is moved under a lock. */
+  private async insertStation(
+    on: Queryable,
+    s: { id?: number; name: string; tariff: number; deviceId?: number | null; status?: StationStatus } & Partial<StationRating>,
+  ): Promise<Station> {
+    const values = [s.name, s.tariff, s.status ?? 'disponible', s.deviceId ?? null, s.maxPowerW ?? null, s.maxVoltageV ?? null, s.maxCurrentA ?? null];
     if (s.id == null) {
       return this.one(
         toStation,
-        `INSERT INTO stations (name, tariff, device_id, max_power_w, max_voltage_v, max_current_a)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${c.station}`,
-        [s.name, s.tariff, s.deviceId ?? null, ...rating],
+        `INSERT INTO stations (name, tariff, status, device_id, max_power_w, max_voltage_v, max_current_a)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${c.station}`,
+        values,
+        on,
       );
     }
-    const id = s.id;
+    // An explicit id does not advance the identity sequence: move it past the largest id, under a
+    // lock so that a concurrent insert cannot move it back.
+    await on.query('LOCK TABLE stations IN EXCLUSIVE MODE');
+    const station = await this.one(
+      toStation,
+      `INSERT INTO stations (id, name, tariff, status, device_id, max_power_w, max_voltage_v, max_current_a)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${c.station}`,
+      [s.id, ...values],
+      on,
+    );
+    await on.query("SELECT setval(pg_get_serial_sequence('stations', 'id'), (SELECT MAX(id) FROM stations))");
+    return station;
+  }
+
+  async createStationWithDevice(s: Parameters<Store['createStationWithDevice']>[0]): Promise<{ station: Station; device: Device; sensors: Sensor[] }> {
     return this.tx(async (client) => {
-      // An explicit id does not advance the identity sequence: move it past the largest id, under a
-      // lock so that a concurrent insert cannot move it back.
-      await client.query('LOCK TABLE stations IN EXCLUSIVE MODE');
-      const station = await this.one(
-        toStation,
-        `INSERT INTO stations (id, name, tariff, device_id, max_power_w, max_voltage_v, max_current_a)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${c.station}`,
-        [id, s.name, s.tariff, s.deviceId ?? null, ...rating],
+      const device = await this.one(
+        toDevice,
+        `INSERT INTO devices (name, kind, status, created_at) VALUES ($1, $2, $3, $4) RETURNING ${c.device}`,
+        [s.device.name, s.device.kind, s.device.status, Date.now()],
         client,
       );
-      await client.query("SELECT setval(pg_get_serial_sequence('stations', 'id'), (SELECT MAX(id) FROM stations))");
-      return station;
+      const sensors: Sensor[] = [];
+      for (const x of s.sensors) {
+        sensors.push(
+          await this.one(toSensor, `INSERT INTO sensors (device_id, type, unit, name) VALUES ($1, $2, $3, $2) RETURNING ${c.sensor}`, [device.id, x.type, x.unit], client),
+        );
+      }
+      const station = await this.insertStation(client, { ...s.station, deviceId: device.id });
+      if (station.id > s.maxId) throw new RangeError(`station id ${station.id} would pass ${s.maxId}`);
+      return { station, device, sensors };
     });
   }
 
@@ -286,20 +313,32 @@ export class PostgresStore implements Store {
     m: SessionMetric,
     t: Pick<Session, 'kwh' | 'cost' | 'duration' | 'lastTs' | 'lastW' | 'firstEnergyWh'>,
   ): Promise<boolean> {
-    return this.tx(async (client) => {
-      // A concurrent insert of the same (session_id, ts) waits for this one and then does nothing.
-      const inserted = await client.query(
-        `INSERT INTO session_metrics (session_id, ts, v, a, w, energy_wh, kwh, cost, time)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (session_id, ts) DO NOTHING`,
-        [m.sessionId, m.ts, m.v, m.a, m.w, m.energyWh ?? null, m.kwh, m.cost, m.time],
-      );
-      if (inserted.rowCount === 0) return false;
-      await client.query(
-        'UPDATE sessions SET kwh = $1, cost = $2, duration = $3, last_ts = $4, last_w = $5, first_energy_wh = $6 WHERE id = $7',
-        [t.kwh, t.cost, t.duration, t.lastTs ?? null, t.lastW ?? null, t.firstEnergyWh ?? null, m.sessionId],
-      );
-      return true;
-    });
+    // One statement is one transaction and one round trip: the totals change only when the row is
+    // inserted. A concurrent insert of the same (session_id, ts) waits for this one and then does nothing.
+    const r = await this.query(
+      `WITH inserted AS (
+         INSERT INTO session_metrics (session_id, ts, v, a, w, energy_wh, kwh, cost, time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (session_id, ts) DO NOTHING RETURNING session_id
+       )
+       UPDATE sessions SET kwh = $10, cost = $11, duration = $12, last_ts = $13, last_w = $14, first_energy_wh = $15
+       FROM inserted WHERE sessions.id = inserted.session_id`,
+      [
+        m.sessionId, m.ts, m.v, m.a, m.w, m.energyWh ?? null, m.kwh, m.cost, m.time,
+        t.kwh, t.cost, t.duration, t.lastTs ?? null, t.lastW ?? null, t.firstEnergyWh ?? null,
+      ],
+    );
+    return r.rowCount === 1;
+  }
+
+  async metricsAround(sessionId: number, ts: number): Promise<{ atOrBefore?: SessionMetric; after?: SessionMetric }> {
+    const rows = await this.rows(
+      (r) => ({ side: r.side as string, metric: toMetric(r) }),
+      `SELECT * FROM (SELECT 'atOrBefore' AS side, ${c.metric} FROM session_metrics WHERE session_id = $1 AND ts <= $2 ORDER BY ts DESC LIMIT 1) b
+       UNION ALL
+       SELECT * FROM (SELECT 'after' AS side, ${c.metric} FROM session_metrics WHERE session_id = $1 AND ts > $2 ORDER BY ts LIMIT 1) a`,
+      sessionId, ts,
+    );
+    return Object.fromEntries(rows.map((r) => [r.side, r.metric]));
   }
 
   async listMetrics(sessionId: number): Promise<SessionMetric[]> {

@@ -169,10 +169,31 @@ export class SqliteStore implements Store {
   }
 
   async createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null } & Partial<StationRating>): Promise<Station> {
+    return this.insertStation(s);
+  }
+
+  private insertStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null; status?: StationStatus } & Partial<StationRating>): Station {
     return this.one(
-      `INSERT INTO stations (id, name, tariff, device_id, max_power_w, max_voltage_v, max_current_a)
-       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${c.station}`,
-      s.id ?? null, s.name, s.tariff, s.deviceId ?? null, s.maxPowerW ?? null, s.maxVoltageV ?? null, s.maxCurrentA ?? null,
+      `INSERT INTO stations (id, name, tariff, status, device_id, max_power_w, max_voltage_v, max_current_a)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${c.station}`,
+      s.id ?? null, s.name, s.tariff, s.status ?? 'disponible', s.deviceId ?? null, s.maxPowerW ?? null, s.maxVoltageV ?? null, s.maxCurrentA ?? null,
+    );
+  }
+
+  async createStationWithDevice(s: Parameters<Store['createStationWithDevice']>[0]): Promise<{ station: Station; device: Device; sensors: Sensor[] }> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const device = this.one<Device>(
+          `INSERT INTO devices (name, kind, status, created_at) VALUES (?, ?, ?, ?) RETURNING ${c.device}`,
+          s.device.name, s.device.kind, s.device.status, Date.now(),
+        );
+        const sensors = s.sensors.map((x) =>
+          this.one<Sensor>(`INSERT INTO sensors (device_id, type, unit, name) VALUES (?, ?, ?, ?) RETURNING ${c.sensor}`, device.id, x.type, x.unit, x.type),
+        );
+        const station = this.insertStation({ ...s.station, deviceId: device.id });
+        if (station.id > s.maxId) throw new RangeError(`station id ${station.id} would pass ${s.maxId}`);
+        return { station, device, sensors };
+      })(),
     );
   }
 
@@ -258,6 +279,13 @@ export class SqliteStore implements Store {
 
   async listMetrics(sessionId: number): Promise<SessionMetric[]> {
     return this.all(`SELECT ${c.metric} FROM session_metrics WHERE session_id = ? ORDER BY ts`, sessionId);
+  }
+
+  async metricsAround(sessionId: number, ts: number): Promise<{ atOrBefore?: SessionMetric; after?: SessionMetric }> {
+    return {
+      atOrBefore: this.get(`SELECT ${c.metric} FROM session_metrics WHERE session_id = ? AND ts <= ? ORDER BY ts DESC LIMIT 1`, sessionId, ts),
+      after: this.get(`SELECT ${c.metric} FROM session_metrics WHERE session_id = ? AND ts > ? ORDER BY ts LIMIT 1`, sessionId, ts),
+    };
   }
 
   async addFlaggedMetric(m: Omit<FlaggedMetric, 'id'>): Promise<FlaggedMetric> {

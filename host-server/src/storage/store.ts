@@ -139,6 +139,17 @@ export interface Store {
   listReadings(q: { sensorId: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Reading>>;
 
   createStation(s: { id?: number; name: string; tariff: number; deviceId?: number | null } & Partial<StationRating>): Promise<Station>;
+  /**
+   * A station with the device (and its sensors) that represents it, in one transaction: all of
+   * it, or nothing when any part fails (e.g. the station id is taken: a ConstraintError) or the
+   * station's id would pass `maxId` (a RangeError).
+   */
+  createStationWithDevice(s: {
+    station: { id?: number; name: string; tariff: number; status: StationStatus } & Partial<StationRating>;
+    device: { name: string; kind: string; status: string };
+    sensors: Array<{ type: string; unit: string }>;
+    maxId: number;
+  }): Promise<{ station: Station; device: Device; sensors: Sensor[] }>;
   getStation(id: number): Promise<Station | undefined>;
   listStations(): Promise<Station[]>;
   setStationStatus(id: number, status: StationStatus): Promise<void>;
@@ -161,6 +172,8 @@ export interface Store {
    */
   addMetric(m: SessionMetric, totals: Pick<Session, 'kwh' | 'cost' | 'duration' | 'lastTs' | 'lastW' | 'firstEnergyWh'>): Promise<boolean>;
   listMetrics(sessionId: number): Promise<SessionMetric[]>;
+  /** The session's reading at or just before `ts`, and the one just after (by ts), for billing a late reading. */
+  metricsAround(sessionId: number, ts: number): Promise<{ atOrBefore?: SessionMetric; after?: SessionMetric }>;
   addFlaggedMetric(m: Omit<FlaggedMetric, 'id'>): Promise<FlaggedMetric>;
   listFlaggedMetrics(sessionId: number): Promise<FlaggedMetric[]>;
   endSession(id: number, end: { endedAt: number; endReason: string; kwh: number; cost: number; duration: number }): Promise<Session>;

@@ -1,0 +1,158 @@
+// Every REST route × every kind of caller, against a real server that requires tokens: the
+// roles each route declares, station-scoped tokens, and open mode.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { start, rest } from '../support.js';
+import { signToken } from '../../src/auth/jwt.js';
+import { apiRouter, type ApiDeps } from '../../src/http/api.js';
+
+type Caller = 'none' | 'wrongSecret' | 'expired' | 'admin' | 'client' | 'client1' | 'publisher1' | 'sensor';
+type Allowed = Array<'admin' | 'client' | 'client1' | 'publisher1' | 'sensor'>;
+
+const FLEET: Allowed = ['admin', 'client', 'sensor'];
+const STATION: Allowed = ['admin', 'client', 'client1', 'publisher1'];
+const ADMIN: Allowed = ['admin'];
+
+/** Who may call each route: written out here, independently of the router's own table. */
+const EXPECTED: Record<string, Allowed> = {
+  'GET /api/v1/devices': FLEET,
+  'POST /api/v1/devices': ADMIN,
+  'GET /api/v1/devices/:id': FLEET,
+  'PUT /api/v1/devices/:id/status': ADMIN,
+  'GET /api/v1/devices/:id/sensors': FLEET,
+  'POST /api/v1/devices/:id/sensors': ADMIN,
+  'GET /api/v1/sensors/:id': FLEET,
+  'GET /api/v1/sensors/:id/readings': FLEET,
+  'GET /api/v1/stations': STATION,
+  'POST /api/v1/stations': ADMIN,
+  'GET /api/v1/stations/:id': STATION,
+  'POST /api/v1/stations/:id/reset': ADMIN,
+  'POST /api/v1/users': ADMIN,
+  'GET /api/v1/users/:id': ['admin', 'client'],
+  'PUT /api/v1/users/:id/blocked': ADMIN,
+  'POST /api/v1/cards': ADMIN,
+  'GET /api/v1/sessions': STATION,
+  'GET /api/v1/sessions/:id': STATION,
+};
+
+async function call(url: string, method: string, path: string, token?: string, body?: unknown) {
+  const r = await fetch(url + path, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined, challenge: r.headers.get('www-authenticate') };
+}
+
+describe('REST authorisation', () => {
+  let s: Awaited<ReturnType<typeof start>>;
+  let tokens: Record<Caller, string | undefined>;
+  const ids = { device: 0, sensor: 0, user: 0, session1: 0, session2: 0 };
+
+  beforeAll(async () => {
+    s = await start({ open: false });
+    const sign = (c: Parameters<typeof signToken>[1], ttl?: number) => signToken(s.secret, c, ttl);
+    tokens = {
+      none: undefined,
+      wrongSecret: signToken('not-this-servers-secret', { sub: 'op', role: 'admin' }),
+      expired: sign({ sub: 'op', role: 'admin', iat: 1_000_000 }, 60),
+      admin: sign({ sub: 'op', role: 'admin' }),
+      client: sign({ sub: 'dash', role: 'client' }),
+      client1: sign({ sub: 'dash-1', role: 'client', estacionId: 1 }),
+      publisher1: sign({ sub: 'esp-1', role: 'publisher', estacionId: 1 }),
+      sensor: sign({ sub: 'graphs', role: 'sensor' }),
+    };
+    const admin = tokens.admin;
+    for (const id of [1, 2]) expect((await rest(s, 'POST', '/api/v1/stations', { id, name: `E${id}` }, admin)).status).toBe(201);
+    ids.device = (await rest(s, 'POST', '/api/v1/devices', { name: 'Hydro' }, admin)).body.id;
+    ids.sensor = (await rest(s, 'POST', `/api/v1/devices/${ids.device}/sensors`, { type: 'temperature', unit: 'C' }, admin)).body.id;
+    ids.user = (await rest(s, 'POST', '/api/v1/users', { name: 'Ana' }, admin)).body.id;
+    await rest(s, 'POST', '/api/v1/cards', { uid: 'CARD-1', userId: ids.user }, admin);
+    const session = (stationId: number) => s.store.createSession({ stationId, userId: ids.user, cardUid: 'CARD-1', startedAt: Date.now() });
+    ids.session1 = (await session(1)).id;
+    ids.session2 = (await session(2)).id;
+  });
+  afterAll(() => s?.close());
+
+  /** A concrete request for a route, with a body a permitted caller could send. */
+  function request(route: string, n: number): { method: string; path: string; body?: unknown } {
+    const [method, pattern] = route.split(' ');
+    const path = pattern
+      .replace('devices/:id', `devices/${ids.device}`)
+      .replace('sensors/:id', `sensors/${ids.sensor}`)
+      .replace('stations/:id', 'stations/1')
+      .replace('users/:id', `users/${ids.user}`)
+      .replace('sessions/:id', `sessions/${ids.session1}`);
+    const bodies: Record<string, unknown> = {
+      'POST /api/v1/devices': { name: `D${n}` },
+      'PUT /api/v1/devices/:id/status': { status: 'active' },
+      'POST /api/v1/devices/:id/sensors': { type: `t${n}`, unit: 'u' },
+      'POST /api/v1/stations': { id: 100 + n, name: `S${n}` },
+      'POST /api/v1/users': { name: `U${n}` },
+      'PUT /api/v1/users/:id/blocked': { blocked: false },
+      'POST /api/v1/cards': { uid: `C-${n}`, userId: ids.user },
+    };
+    return { method, path, body: bodies[route] };
+  }
+
+  it('covers every route the router declares', () => {
+    const declared = apiRouter({} as ApiDeps).list().map((r) => `${r.method} ${r.path}`);
+    expect(declared.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('answers every route × caller with its role rule: 401 without a valid token, 403 for another role', async () => {
+    let n = 0;
+    const wrong: string[] = [];
+    for (const [route, allowed] of Object.entries(EXPECTED)) {
+      for (const caller of Object.keys(tokens) as Caller[]) {
+        const { method, path, body } = request(route, n++);
+        const r = await call(s.url, method, path, tokens[caller], body);
+        const expected = (allowed as string[]).includes(caller) ? 'allowed' : ['none', 'wrongSecret', 'expired'].includes(caller) ? 401 : 403;
+        const ok =
+          expected === 'allowed'
+            ? r.status < 400
+            : r.status === expected && r.body?.error?.code === (expected === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN') && (expected === 403 || r.challenge === 'Bearer');
+        if (!ok) wrong.push(`${route} as ${caller}: ${r.status} ${JSON.stringify(r.body).slice(0, 120)} (expected ${expected})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps a station-scoped token to its own station and sessions', async () => {
+    for (const caller of ['client1', 'publisher1'] as const) {
+      const t = tokens[caller];
+      expect((await call(s.url, 'GET', '/api/v1/stations', t)).body.map((x: { id: number }) => x.id)).toEqual([1]);
+      expect((await call(s.url, 'GET', '/api/v1/stations/2', t)).status).toBe(403);
+      expect((await call(s.url, 'GET', `/api/v1/sessions/${ids.session2}`, t)).status).toBe(403);
+      expect((await call(s.url, 'GET', '/api/v1/sessions?stationId=2', t)).status).toBe(403);
+      const page = (await call(s.url, 'GET', '/api/v1/sessions', t)).body;
+      expect(page.items.map((x: { stationId: number }) => x.stationId)).toEqual([1]);
+    }
+    const all = (await call(s.url, 'GET', '/api/v1/sessions', tokens.client)).body;
+    expect(all.items.map((x: { stationId: number }) => x.stationId).sort()).toEqual([1, 2]);
+  });
+
+  it('counts refusals in /metrics by reason', async () => {
+    await call(s.url, 'POST', '/api/v1/cards', tokens.publisher1, { uid: 'X', userId: ids.user });
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    expect(text).toMatch(/espfleet_auth_refused_total\{reason="wrong_role",surface="rest"\} [1-9]/);
+    expect(text).toMatch(/espfleet_auth_refused_total\{reason="bad_signature",surface="rest"\} [1-9]/);
+  });
+});
+
+describe('REST in open mode', () => {
+  it('lets a request without a token in, but still checks a token that is given', async () => {
+    const s = await start({ open: true });
+    try {
+      const user = await rest(s, 'POST', '/api/v1/users', { name: 'Ana' });
+      expect(user.status).toBe(201);
+      const publisher = signToken(s.secret, { sub: 'esp', role: 'publisher', estacionId: 1 });
+      expect((await rest(s, 'POST', '/api/v1/cards', { uid: 'A1', userId: user.body.id }, publisher)).status).toBe(403);
+      const foreign = signToken('another', { sub: 'op', role: 'admin' });
+      expect((await rest(s, 'POST', '/api/v1/cards', { uid: 'A1', userId: user.body.id }, foreign)).status).toBe(401);
+      expect((await rest(s, 'POST', '/api/v1/cards', { uid: 'A1', userId: user.body.id })).status).toBe(201);
+    } finally {
+      await s.close();
+    }
+  });
+});
