@@ -21,8 +21,28 @@ export interface ServerConfig {
   chargerTimeoutMs: number;
   /** Price per kWh for stations created without one. */
   defaultTariff: number;
+  /**
+   * Plausible-reading bounds for stations without their own rating: total power (W), volts
+   * phase-to-neutral and amperes per phase (a 22 kW three-phase AC point at 230 V +13 %).
+   */
+  chargerMaxPowerW: number;
+  chargerMaxVoltageV: number;
+  chargerMaxCurrentA: number;
+  /** A reading's `ts` may be this far off the server's clock (ahead of now, before the session start), s. */
+  chargerClockSkewS: number;
+  /** Readings further apart than this bill nothing in between (unless both carry the register), s. */
+  chargerMaxGapS: number;
+  /** Messages waiting per station; a charger beyond it gets QUEUE_FULL (fits a 20,000-reading backlog). */
+  chargerQueueLimit: number;
   logLevel: string;
+  /** auto: human lines on a terminal, JSON otherwise; pretty; json. */
+  logFormat: LogFormat;
+  /** JSON logs go to this file instead of the console. */
+  logFile?: string;
 }
+
+export type LogFormat = 'auto' | 'pretty' | 'json';
+export const LOG_FORMATS: LogFormat[] = ['auto', 'pretty', 'json'];
 
 export const DEFAULTS: ServerConfig = {
   host: '127.0.0.1',
@@ -34,7 +54,14 @@ export const DEFAULTS: ServerConfig = {
   heartbeatMs: 30_000,
   chargerTimeoutMs: 90_000,
   defaultTariff: 7,
+  chargerMaxPowerW: 22_000,
+  chargerMaxVoltageV: 260,
+  chargerMaxCurrentA: 100,
+  chargerClockSkewS: 300,
+  chargerMaxGapS: 300,
+  chargerQueueLimit: 25_000,
   logLevel: 'info',
+  logFormat: 'auto',
 };
 
 export class ConfigError extends Error {}
@@ -48,6 +75,8 @@ const ENV: Record<string, keyof ServerConfig> = {
   ESPFLEET_OPEN: 'open',
   ESPFLEET_JWT_SECRET: 'jwtSecret',
   ESPFLEET_LOG_LEVEL: 'logLevel',
+  ESPFLEET_LOG_FORMAT: 'logFormat',
+  ESPFLEET_LOG_FILE: 'logFile',
 };
 
 function coerce(key: keyof ServerConfig, v: unknown): unknown {
@@ -73,7 +102,7 @@ export function loadConfig(o: { file?: string; env?: NodeJS.ProcessEnv; flags?: 
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${o.file} must hold a JSON object`);
     for (const [k, v] of Object.entries(parsed)) {
-      if (!(k in DEFAULTS) && k !== 'databaseUrl' && k !== 'jwtSecret') throw new ConfigError(`config file ${o.file}: unknown setting "${k}"`);
+      if (!(k in DEFAULTS) && k !== 'databaseUrl' && k !== 'jwtSecret' && k !== 'logFile') throw new ConfigError(`config file ${o.file}: unknown setting "${k}"`);
       c[k] = coerce(k as keyof ServerConfig, v);
     }
   }
@@ -84,5 +113,6 @@ export function loadConfig(o: { file?: string; env?: NodeJS.ProcessEnv; flags?: 
   for (const [k, v] of Object.entries(o.flags ?? {})) if (v !== undefined) c[k] = coerce(k as keyof ServerConfig, v);
   const cfg = c as unknown as ServerConfig;
   if (!Number.isInteger(cfg.port) || cfg.port > 65535) throw new ConfigError(`port must be a whole number up to 65535, got ${cfg.port}`);
+  if (!LOG_FORMATS.includes(cfg.logFormat)) throw new ConfigError(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(cfg.logFormat)}`);
   return cfg;
 }

@@ -1,6 +1,8 @@
 // The charger backend and dashboard feed on /ws?role=publisher|client&estacionId=N: one
 // publisher (the charger) and any number of dashboards per station, the NFC → session →
-// metrics → stop flow, and billing. Messages of one station are handled in arrival order.
+// metrics → stop flow, and billing. Each station runs its messages one at a time from a bounded
+// queue in which `emergency` and `stop` overtake waiting readings. The endpoint speaks the
+// seed's Spanish.
 import type { IncomingMessage } from 'node:http';
 import {
   decodeChargerPublisherMessage,
@@ -10,35 +12,45 @@ import {
   CLOSE_CODES,
   CLOSE_REASONS,
   CHARGER_ERRORS,
+  CHARGER_ERROR_CODES as CODES,
   type ChargerCommandMessage,
   type DashboardMessage,
   type ChargerMetrics,
 } from '@espfleet/protocol/charger';
 import type { Route } from '../ws/upgrade.js';
 import { prepare, type Peer } from '../ws/peer.js';
-import type { Store, Session, StationStatus } from '../storage/store.js';
+import type { Store, StationStatus } from '../storage/store.js';
 import type { Metrics } from '../metrics.js';
 import type { Logger } from '../log.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import { SessionMeter, cost, round } from './energy.js';
-
-interface LiveSession {
-  row: Session;
-  meter: SessionMeter;
-  userName: string;
-}
+import { DEFAULTS, type ServerConfig } from '../config.js';
+import { cost, round } from './energy.js';
+import type { Rating } from './plausibility.js';
+import { ReadingIntake, elapsed, type LiveSession } from './readings.js';
+import { StationQueue } from './stationQueue.js';
+import { invalidMessage } from './invalidMessage.js';
 
 interface Station {
   id: number;
   tariff: number;
+  rating: Rating;
   deviceId: number | null;
   status: StationStatus;
   publisher: Peer | null;
   dashboards: Set<Peer>;
   session: LiveSession | null;
+  /** The session ended last, kept so that readings it overtook (stop, emergency) bill without re-reading it. */
+  ended: LiveSession | null;
   silence?: NodeJS.Timeout;
-  queue: Promise<void>;
+  /** When the charger was last heard from, ms. */
+  heardAt: number;
+  queue: StationQueue;
 }
+
+export type ChargerLimits = Pick<
+  ServerConfig,
+  'chargerMaxPowerW' | 'chargerMaxVoltageV' | 'chargerMaxCurrentA' | 'chargerClockSkewS' | 'chargerMaxGapS' | 'chargerQueueLimit'
+>;
 
 export interface ChargerHubOptions {
   store: Store;
@@ -46,23 +58,40 @@ export interface ChargerHubOptions {
   log: Logger;
   auth: Authenticator;
   chargerTimeoutMs: number;
+  /** Reading plausibility and queue bounds; the configuration defaults when absent. */
+  limits?: ChargerLimits;
   /** Charger readings as sensor readings of the station's device (power, voltage, current). */
   onReading?: (deviceId: number, type: 'power' | 'voltage' | 'current', value: number, tsMs: number) => void;
   onStatus?: (deviceId: number, status: string) => void;
 }
 
 type Role = 'publisher' | 'client';
-const peerInfo = new WeakMap<Peer, { role: Role; station: number }>();
+interface PeerInfo {
+  role: Role;
+  station: number;
+  /** Messages that arrived while the station was loading. */
+  pending?: string[];
+}
+const peerInfo = new WeakMap<Peer, PeerInfo>();
+
+const INTERNAL = 'Error interno del servidor: el mensaje no se procesó, reenvíelo';
+const QUEUE_FULL = 'Cola de la estación llena: mensaje descartado, reenvíelo más tarde';
 
 export class ChargerHub implements Route {
   readonly name = 'charger';
   private stations = new Map<number, Station>();
   private stopping = false;
   private loading = new Map<number, Promise<Station | undefined>>();
+  private readonly limits: ChargerLimits;
+  private readonly intake: ReadingIntake;
 
   constructor(private readonly o: ChargerHubOptions) {
+    this.limits = o.limits ?? DEFAULTS;
+    this.intake = new ReadingIntake(o.store, { skewS: this.limits.chargerClockSkewS, maxGapS: this.limits.chargerMaxGapS });
     o.metrics.describe('espfleet_sessions_started_total', 'Charging sessions started');
     o.metrics.describe('espfleet_sessions_ended_total', 'Charging sessions ended');
+    o.metrics.describe('espfleet_charger_readings_flagged_total', 'Charger readings refused for billing, by reason');
+    o.metrics.describe('espfleet_charger_messages_dropped_total', 'Charger messages dropped unprocessed (station queue full, shutdown)');
   }
 
   match(path: string): Record<string, string> | undefined {
@@ -92,41 +121,35 @@ export class ChargerHub implements Route {
     if (!this.o.auth.allows(req, q, role, Number.isNaN(id) ? undefined : id)) {
       return peer.close(CLOSE_CODES.INVALID_TOKEN, CLOSE_REASONS[CLOSE_CODES.INVALID_TOKEN]);
     }
-    // Messages can arrive before the station is loaded: they wait in the station's queue.
-    const pending: string[] = [];
-    peerInfo.set(peer, { role, station: id });
-    (peer as Peer & { pending?: string[] }).pending = pending;
-    void this.loadFor(peer, id, role, pending);
+    const info: PeerInfo = { role, station: id, pending: [] };
+    peerInfo.set(peer, info);
+    void this.loadFor(peer, info);
   }
 
-  private async loadFor(peer: Peer, id: number, role: Role, pending: string[]): Promise<void> {
-    const st = Number.isNaN(id) ? undefined : await this.station(id);
+  private async loadFor(peer: Peer, info: PeerInfo): Promise<void> {
+    const st = Number.isNaN(info.station) ? undefined : await this.station(info.station);
     if (!st) {
       peer.close(CLOSE_CODES.ESTACION_NOT_FOUND, CLOSE_REASONS[CLOSE_CODES.ESTACION_NOT_FOUND]);
       return;
     }
     if (!peer.open) return;
-    (peer as Peer & { pending?: string[] }).pending = undefined;
-    if (role === 'publisher') this.publisherJoined(st, peer);
+    const pending = info.pending ?? [];
+    info.pending = undefined;
+    if (info.role === 'publisher') this.publisherJoined(st, peer);
     else this.dashboardJoined(st, peer);
     for (const text of pending) this.message(peer, text);
   }
 
   message(peer: Peer, text: string): void {
-    const pending = (peer as Peer & { pending?: string[] }).pending;
-    if (pending) {
-      pending.push(text);
+    const info = peerInfo.get(peer);
+    if (info?.pending) {
+      info.pending.push(text);
       return;
     }
-    const info = peerInfo.get(peer);
     const st = info && this.stations.get(info.station);
     if (!info || !st) return;
-    st.queue = st.queue
-      .then(() => (info.role === 'publisher' ? this.fromCharger(st, peer, text) : this.fromDashboard(st, peer, text)))
-      .catch((e) => {
-        this.o.log.error({ err: e, station: st.id }, 'charger message failed');
-        this.toPeer(peer, { type: 'error', message: 'Error interno del servidor', code: 'INTERNAL_ERROR' } as never);
-      });
+    if (info.role === 'publisher') this.fromCharger(st, peer, text);
+    else this.fromDashboard(st, peer, text);
   }
 
   closed(peer: Peer): void {
@@ -140,7 +163,7 @@ export class ChargerHub implements Route {
     }
     if (st.publisher !== peer) return;
     st.publisher = null;
-    st.queue = st.queue.then(() => this.setStatus(st, 'desconectado'));
+    st.queue.push(() => this.announce(st, 'desconectado'), { urgent: true });
     this.armSilence(st);
   }
 
@@ -149,24 +172,33 @@ export class ChargerHub implements Route {
   private publisherJoined(st: Station, peer: Peer): void {
     if (st.publisher && st.publisher !== peer) st.publisher.close(4000, 'otro publisher se conectó para esta estación');
     st.publisher = peer;
-    if (st.silence) clearTimeout(st.silence);
-    st.silence = undefined;
     this.armSilence(st);
     this.toPeer(peer, { type: 'connected', role: 'publisher', estacionId: String(st.id) });
-    st.queue = st.queue.then(() => this.setStatus(st, st.session ? 'cargando' : st.status === 'emergencia' ? 'emergencia' : 'disponible'));
-    if (st.session) this.toPeer(peer, { type: 'start', session_id: st.session.row.id, user_name: st.session.userName });
-    if (st.dashboards.size) this.toPeer(peer, { type: 'sync_request', from: 'server' });
+    st.queue.push(() => this.announce(st, st.session ? 'cargando' : st.status === 'emergencia' ? 'emergencia' : 'disponible'), { urgent: true });
+    if (st.session) {
+      this.toPeer(peer, { type: 'start', session_id: st.session.row.id, user_name: st.session.userName });
+      // A restarted server or a reconnecting charger: ask for the readings it has not stored.
+      this.toPeer(peer, this.syncRequest(st));
+    } else if (st.dashboards.size) this.toPeer(peer, this.syncRequest(st));
   }
 
   private dashboardJoined(st: Station, peer: Peer): void {
     st.dashboards.add(peer);
     this.toDashboard(peer, { type: 'subscribed', estacionId: String(st.id) });
     this.toDashboard(peer, { type: 'init', charger: this.chargerState(st) });
-    if (st.publisher) this.toPeer(st.publisher, { type: 'sync_request', from: 'server' });
+    if (st.publisher) this.toPeer(st.publisher, this.syncRequest(st));
+  }
+
+  private syncRequest(st: Station): ChargerCommandMessage {
+    const s = st.session;
+    if (!s) return { type: 'sync_request', from: 'server' };
+    const last = s.meter.last();
+    return { type: 'sync_request', from: 'server', session_id: s.row.id, ...(last ? { last_ts: last.ts } : {}) };
   }
 
   chargerState(st: Station) {
     const s = st.session;
+    const last = s?.meter.last();
     return {
       id: st.id,
       status: st.status,
@@ -177,7 +209,7 @@ export class ChargerHub implements Route {
             timestamp: new Date(s.row.startedAt).toISOString(),
             kwh: round(s.meter.kwh(), 3),
             cost: cost(s.meter.kwh(), st.tariff),
-            time: Math.max(0, Math.round((Date.now() - s.row.startedAt) / 1000)),
+            time: last ? elapsed(last.ts, s.row.startedAt) : 0,
           }
         : null,
     };
@@ -191,11 +223,22 @@ export class ChargerHub implements Route {
 
   // ---- charger → server ----
 
-  private async fromCharger(st: Station, peer: Peer, text: string): Promise<void> {
-    this.armSilence(st);
+  private fromCharger(st: Station, peer: Peer, text: string): void {
+    st.heardAt = Date.now(); // the silence timer checks this rather than being re-armed per message
+    // Which lane, without decoding each message of a flood on arrival: `emergency` and `stop`
+    // overtake. A reading that merely contains the word only gets processed earlier, harmlessly.
+    const urgent = text.includes('"emergency"') || text.includes('"stop"');
+    const queued = st.queue.push(() => this.guarded(peer, () => this.fromChargerQueued(st, peer, text)), { urgent, bounded: true });
+    if (queued) return;
+    this.o.metrics.inc('espfleet_charger_messages_dropped_total', { reason: 'queue_full' });
+    // A charger that floods without reading its errors must not be dropped for them as a slow consumer.
+    if (peer.ws.bufferedAmount < 64 * 1024) this.toPeer(peer, { type: 'error', message: QUEUE_FULL, code: CODES.QUEUE_FULL });
+  }
+
+  private async fromChargerQueued(st: Station, peer: Peer, text: string): Promise<void> {
     const r = decodeChargerPublisherMessage(text);
     if (!r.ok) {
-      this.toPeer(peer, { type: 'error', message: `Mensaje inválido: ${r.error.path || 'mensaje'} ${r.error.message}`, code: 'INVALID_MESSAGE' });
+      this.toPeer(peer, { type: 'error', message: invalidMessage(r.error), code: CODES.INVALID_MESSAGE });
       return;
     }
     const m = r.value;
@@ -211,15 +254,28 @@ export class ChargerHub implements Route {
     }
   }
 
+  /** Runs a peer's message; a failure (e.g. the database) is answered, so the peer can resend. */
+  private async guarded(peer: Peer, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (e) {
+      const info = peerInfo.get(peer);
+      this.o.log.error({ err: e, station: info?.station }, 'charger message failed');
+      const m = { type: 'error' as const, message: INTERNAL, code: CODES.INTERNAL_ERROR };
+      if (info?.role === 'client') this.toDashboard(peer, m);
+      else this.toPeer(peer, m);
+    }
+  }
+
   private async nfcScan(st: Station, peer: Peer, uid: string): Promise<void> {
     const err = (code: string, message: string) => this.toPeer(peer, { type: 'error', message, code });
-    if (st.status === 'emergencia') return err('STATION_EMERGENCY', 'Estación en emergencia: reinicie la estación antes de cargar');
-    if (st.session) return err('STATION_BUSY', `La estación ya tiene la sesión ${st.session.row.id} en curso`);
+    if (st.status === 'emergencia') return err(CODES.STATION_EMERGENCY, 'Estación en emergencia: reinicie la estación antes de cargar');
+    if (st.session) return err(CODES.STATION_BUSY, `La estación ya tiene la sesión ${st.session.row.id} en curso`);
     const card = await this.o.store.findCard(uid);
-    if (!card) return err('UNKNOWN_CARD', `Tarjeta ${uid} no registrada`);
-    if (card.user.blocked) return err('USER_BLOCKED', `El usuario ${card.user.name} está bloqueado`);
+    if (!card) return err(CODES.UNKNOWN_CARD, `Tarjeta ${uid} no registrada`);
+    if (card.user.blocked) return err(CODES.USER_BLOCKED, `El usuario ${card.user.name} está bloqueado`);
     const row = await this.o.store.createSession({ stationId: st.id, userId: card.user.id, cardUid: card.uid, startedAt: Date.now() });
-    st.session = { row, meter: new SessionMeter(), userName: card.user.name };
+    st.session = { row, meter: await this.intake.meterOf(row), userName: card.user.name };
     this.o.metrics.inc('espfleet_sessions_started_total');
     await this.setStatus(st, 'cargando');
     this.toPeer(peer, { type: 'start', session_id: row.id, user_name: card.user.name });
@@ -233,44 +289,31 @@ export class ChargerHub implements Route {
   }
 
   private async metricsIn(st: Station, peer: Peer, m: ChargerMetrics): Promise<void> {
-    const live = st.session && st.session.row.id === m.session_id ? st.session : undefined;
-    // Metrics taken while the charger was offline may belong to a session already closed:
-    // they are still stored and billed to it, but not shown live.
-    const row = live?.row ?? (await this.o.store.getSession(m.session_id));
-    if (!row || row.stationId !== st.id) {
-      this.toPeer(peer, { type: 'error', message: `Sesión ${m.session_id} desconocida en esta estación`, code: 'UNKNOWN_SESSION' });
-      return;
-    }
-    const meter = live?.meter ?? new SessionMeter((await this.o.store.listMetrics(row.id)).map((x) => ({ ts: x.ts, w: x.w, energyWh: x.energyWh })));
-    const point = { ts: m.ts, w: m.w, energyWh: m.energy_wh ?? null };
-    if (!meter.add(point)) return; // a replay: counted once already
-    const kwh = meter.kwh();
-    const c = cost(kwh, st.tariff);
-    const time = row.endedAt === null ? Math.max(0, Math.round((Date.now() - row.startedAt) / 1000)) : row.duration;
-    const last = meter.last()!;
-    const stored = await this.o.store.addMetric(
-      { sessionId: row.id, ts: m.ts, v: m.v, a: m.a, w: m.w, energyWh: point.energyWh, kwh, cost: c, time },
-      { kwh, cost: c, duration: time, lastTs: last.ts, lastW: last.w, firstEnergyWh: meter.first()?.energyWh ?? null },
-    );
-    if (!stored) return;
-    if (row.endedAt !== null) {
-      await this.o.store.endSession(row.id, { endedAt: row.endedAt, endReason: row.endReason ?? 'ended', kwh, cost: c, duration: row.duration });
-      return;
-    }
-    row.kwh = kwh;
-    row.cost = c;
-    this.broadcast(st, { type: 'metrics', session_id: row.id, charger_id: st.id, v: m.v, a: m.a, w: m.w, kwh: round(kwh, 3), cost: c, time });
-    if (st.deviceId !== null && this.o.onReading) {
-      const tsMs = m.ts * 1000;
-      this.o.onReading(st.deviceId, 'power', m.w, tsMs);
-      this.o.onReading(st.deviceId, 'voltage', m.v, tsMs);
-      this.o.onReading(st.deviceId, 'current', m.a, tsMs);
+    const known = [st.session, st.ended].find((s) => s?.row.id === m.session_id) ?? null;
+    const r = await this.intake.take(st, known, m);
+    switch (r.kind) {
+      case 'unknown-session':
+        return this.toPeer(peer, { type: 'error', message: `Sesión ${m.session_id} desconocida en esta estación`, code: CODES.UNKNOWN_SESSION });
+      case 'replay':
+        return;
+      case 'rejected':
+        this.o.metrics.inc('espfleet_charger_readings_flagged_total', { code: r.rejection.code });
+        return this.toPeer(peer, { type: 'error', message: r.rejection.message, code: r.rejection.code });
+      case 'stored':
+        if (!r.live) return; // a backlog reading of a closed session: billed to it, not shown live
+        this.broadcast(st, { type: 'metrics', session_id: r.row.id, charger_id: st.id, v: m.v, a: m.a, w: m.w, kwh: round(r.kwh, 3), cost: r.cost, time: r.time });
+        if (st.deviceId !== null && this.o.onReading) {
+          const tsMs = m.ts * 1000;
+          this.o.onReading(st.deviceId, 'power', m.w, tsMs);
+          this.o.onReading(st.deviceId, 'voltage', m.v, tsMs);
+          this.o.onReading(st.deviceId, 'current', m.a, tsMs);
+        }
     }
   }
 
   private async stopFromCharger(st: Station, peer: Peer, sessionId: number): Promise<void> {
     if (!st.session || st.session.row.id !== sessionId) {
-      this.toPeer(peer, { type: 'error', message: `Sesión ${sessionId} no está en curso en esta estación`, code: 'UNKNOWN_SESSION' });
+      this.toPeer(peer, { type: 'error', message: `Sesión ${sessionId} no está en curso en esta estación`, code: CODES.UNKNOWN_SESSION });
       return;
     }
     await this.endSession(st, 'stop-charger');
@@ -279,29 +322,35 @@ export class ChargerHub implements Route {
 
   private async emergency(st: Station, sessionId: number | undefined): Promise<void> {
     const sid = st.session?.row.id ?? sessionId;
-    await this.setStatus(st, 'emergencia');
+    // The alert goes out before anything is written: it must not wait for (or fail with) storage.
     const alert: DashboardMessage = { type: 'emergency', charger_id: st.id, timestamp: new Date().toISOString() };
     if (sid !== undefined) alert.session_id = sid;
     this.broadcast(st, alert);
-    if (st.session) await this.endSession(st, 'emergency');
     this.o.log.warn({ station: st.id, session: sid }, 'emergency stop at station');
+    await this.setStatus(st, 'emergencia');
+    if (st.session) await this.endSession(st, 'emergency');
   }
 
   // ---- dashboard → server ----
 
-  private async fromDashboard(st: Station, peer: Peer, text: string): Promise<void> {
+  private fromDashboard(st: Station, peer: Peer, text: string): void {
     const r = decodeDashboardCommandMessage(text);
     if (!r.ok) {
-      this.toDashboard(peer, { type: 'error', message: `Mensaje inválido: ${r.error.path || 'mensaje'} ${r.error.message}`, code: 'INVALID_MESSAGE' });
+      this.toDashboard(peer, { type: 'error', message: invalidMessage(r.error), code: CODES.INVALID_MESSAGE });
       return;
     }
     const sid = r.value.session_id;
+    const queued = st.queue.push(() => this.guarded(peer, () => this.stopFromDashboard(st, peer, sid)), { urgent: true, bounded: true });
+    if (!queued) this.toDashboard(peer, { type: 'error', message: QUEUE_FULL, code: CODES.QUEUE_FULL });
+  }
+
+  private async stopFromDashboard(st: Station, peer: Peer, sid: number): Promise<void> {
     if (!st.publisher) {
       this.toDashboard(peer, { type: 'error', message: CHARGER_ERRORS.NOT_CONNECTED });
       return;
     }
     if (!st.session || st.session.row.id !== sid) {
-      this.toDashboard(peer, { type: 'error', message: `La sesión ${sid} no está en curso en esta estación`, code: 'UNKNOWN_SESSION' });
+      this.toDashboard(peer, { type: 'error', message: `La sesión ${sid} no está en curso en esta estación`, code: CODES.UNKNOWN_SESSION });
       return;
     }
     this.toPeer(st.publisher, { type: 'stop', session_id: sid });
@@ -311,33 +360,48 @@ export class ChargerHub implements Route {
 
   // ---- shared ----
 
+  /** Ends the open session once storage has it ended; until then it stays open. */
   private async endSession(st: Station, reason: string): Promise<void> {
     const s = st.session;
     if (!s) return;
-    st.session = null;
     const kwh = s.meter.kwh();
     const c = cost(kwh, st.tariff);
     const endedAt = Date.now();
     const duration = Math.max(0, Math.round((endedAt - s.row.startedAt) / 1000));
     await this.o.store.endSession(s.row.id, { endedAt, endReason: reason, kwh, cost: c, duration });
+    Object.assign(s.row, { endedAt, endReason: reason, duration });
+    st.session = null;
+    st.ended = s;
     this.o.metrics.inc('espfleet_sessions_ended_total', { reason });
     this.broadcast(st, { type: 'session_ended', session_id: s.row.id, charger_id: st.id, kwh: round(kwh, 3), cost: c, duration });
   }
 
+  /** Starts the silence clock afresh (the charger came or went, a session resumed). */
   private armSilence(st: Station): void {
+    st.heardAt = Date.now();
+    this.watchSilence(st, this.o.chargerTimeoutMs);
+  }
+
+  private watchSilence(st: Station, delay: number): void {
     if (st.silence) clearTimeout(st.silence);
     st.silence = setTimeout(() => {
       st.silence = undefined;
-      st.queue = st.queue.then(async () => {
-        this.o.log.warn({ station: st.id }, 'charger silent: marked desconectado');
-        if (st.publisher) {
-          st.publisher.ws.terminate();
-          st.publisher = null;
-        }
-        await this.setStatus(st, 'desconectado');
-        await this.endSession(st, 'timeout');
-      });
-    }, this.o.chargerTimeoutMs);
+      const quiet = Date.now() - st.heardAt;
+      if (quiet < this.o.chargerTimeoutMs) return this.watchSilence(st, this.o.chargerTimeoutMs - quiet);
+      st.queue.push(
+        async () => {
+          this.o.log.warn({ station: st.id }, 'charger silent: marked desconectado');
+          if (st.publisher) {
+            st.publisher.ws.terminate();
+            st.publisher = null;
+          }
+          await this.setStatus(st, 'desconectado');
+          await this.endSession(st, 'timeout');
+          this.broadcastState(st);
+        },
+        { urgent: true },
+      );
+    }, delay);
     st.silence.unref();
   }
 
@@ -346,6 +410,16 @@ export class ChargerHub implements Route {
     st.status = status;
     await this.o.store.setStationStatus(st.id, status);
     if (st.deviceId !== null) this.o.onStatus?.(st.deviceId, status);
+  }
+
+  /** A status change dashboards would not otherwise see (the charger came or went, a reset): `init` again. */
+  private async announce(st: Station, status: StationStatus): Promise<void> {
+    await this.setStatus(st, status);
+    this.broadcastState(st);
+  }
+
+  private broadcastState(st: Station): void {
+    this.broadcast(st, { type: 'init', charger: this.chargerState(st) });
   }
 
   private async station(id: number): Promise<Station | undefined> {
@@ -370,18 +444,25 @@ export class ChargerHub implements Route {
     let session: LiveSession | null = null;
     if (open) {
       const user = await this.o.store.getUser(open.userId);
-      const points = (await this.o.store.listMetrics(open.id)).map((x) => ({ ts: x.ts, w: x.w, energyWh: x.energyWh }));
-      session = { row: open, meter: new SessionMeter(points), userName: user?.name ?? '' };
+      session = { row: open, meter: await this.intake.meterOf(open), userName: user?.name ?? '' };
     }
+    const l = this.limits;
     const st: Station = {
       id,
       tariff: row.tariff,
+      rating: {
+        maxPowerW: row.maxPowerW ?? l.chargerMaxPowerW,
+        maxVoltageV: row.maxVoltageV ?? l.chargerMaxVoltageV,
+        maxCurrentA: row.maxCurrentA ?? l.chargerMaxCurrentA,
+      },
       deviceId: row.deviceId,
       status: row.status,
       publisher: null,
       dashboards: new Set(),
       session,
-      queue: Promise.resolve(),
+      ended: null,
+      heardAt: Date.now(),
+      queue: new StationQueue(l.chargerQueueLimit, (e) => this.o.log.error({ err: e, station: id }, 'station work failed')),
     };
     this.stations.set(id, st);
     return st;
@@ -391,8 +472,9 @@ export class ChargerHub implements Route {
   async reset(id: number): Promise<boolean> {
     const st = await this.station(id);
     if (!st) return false;
-    st.queue = st.queue.then(() => this.setStatus(st, st.publisher ? 'disponible' : 'desconectado'));
-    await st.queue;
+    await new Promise<void>((done, fail) => {
+      st.queue.push(() => this.announce(st, st.publisher ? 'disponible' : 'desconectado').then(done, fail), { urgent: true });
+    });
     return true;
   }
 
@@ -410,10 +492,21 @@ export class ChargerHub implements Route {
     peer.send(encodeChargerCommandMessage(m));
   }
 
-  /** Stops taking work; resolves when every station's queued work is done. */
+  /**
+   * Stops taking work: messages still waiting are dropped (their chargers resend what the
+   * server's state does not show) and the work under way finishes.
+   */
   async close(): Promise<void> {
     this.stopping = true;
-    for (const st of this.stations.values()) if (st.silence) clearTimeout(st.silence);
-    await Promise.all([...this.stations.values()].map((st) => st.queue));
+    let dropped = 0;
+    for (const st of this.stations.values()) {
+      if (st.silence) clearTimeout(st.silence);
+      dropped += st.queue.clear();
+    }
+    if (dropped) {
+      this.o.metrics.inc('espfleet_charger_messages_dropped_total', { reason: 'shutdown' }, dropped);
+      this.o.log.warn({ dropped }, 'shutting down: charger messages not yet processed were dropped; chargers resend them');
+    }
+    await Promise.all([...this.stations.values()].map((st) => st.queue.idle()));
   }
 }

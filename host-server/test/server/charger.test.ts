@@ -10,6 +10,10 @@ import { join } from 'node:path';
 const pgUp = await postgresReachable();
 if (!pgUp && process.env.CI === 'true') throw new Error('PostgreSQL at 127.0.0.1:5432 is not reachable: the server suites must run against it in CI');
 const backends = pgUp ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+/** The server's clock in the charger's unit: readings must not lie outside the session or far ahead of it. */
+const nowS = () => Math.floor(Date.now() / 1000);
+/** Hour-long segments on a session started just now: the skew and the allowed gap stretched to fit. */
+const hourLong = { chargerClockSkewS: 7200, chargerMaxGapS: 3600 };
 afterAll(async () => {
   if (pgUp) await dropTestSchemas();
 });
@@ -50,6 +54,24 @@ describe.each(backends)('charger backend on %s', (backend) => {
       expect(await alias.type('subscribed')).toEqual({ type: 'subscribed', estacionId: '1' });
     });
 
+    it("tells dashboards when their station's charger connects or disconnects, with init as on subscribe", async () => {
+      const s = await server();
+      await seedStation(s);
+      const dash = await client(s, 'role=client&estacionId=1');
+      await dash.type('init');
+      const esp = await client(s, 'role=publisher&estacionId=1');
+      expect(await dash.type('init')).toEqual({ type: 'init', charger: { id: 1, status: 'disponible', session: null } });
+      esp.send({ type: 'nfc_scan', nfc_uid: 'VIRTUAL-1-A4F2E8' });
+      const sid = (await esp.type('start')).session_id;
+      await dash.type('session_started');
+      esp.close();
+      expect(await dash.type('init')).toMatchObject({ type: 'init', charger: { id: 1, status: 'desconectado', session: { session_id: sid } } });
+      const back = await client(s, 'role=publisher&estacionId=1');
+      expect(await back.type('start')).toMatchObject({ session_id: sid });
+      expect(await back.type('sync_request')).toEqual({ type: 'sync_request', from: 'server', session_id: sid });
+      expect(await dash.type('init')).toMatchObject({ type: 'init', charger: { id: 1, status: 'cargando', session: { session_id: sid } } });
+    });
+
     it('closes with 4004, 4006, 4005 and 4003 and their reasons', async () => {
       const s = await server({ open: false });
       await seedStation(s, {}).catch(() => {});
@@ -71,7 +93,7 @@ describe.each(backends)('charger backend on %s', (backend) => {
 
   describe('NFC → session → metrics → stop', () => {
     it('runs the seed flow and bills from the trapezoid of power', async () => {
-      const s = await server();
+      const s = await server(hourLong);
       await seedStation(s, { tariff: 7 });
       const esp = await client(s, 'role=publisher&estacionId=1');
       const dash = await client(s, 'role=client&estacionId=1');
@@ -81,7 +103,7 @@ describe.each(backends)('charger backend on %s', (backend) => {
       expect(startMsg).toMatchObject({ type: 'start', user_name: 'Juan Pérez' });
       const sid = startMsg.session_id;
       expect(await dash.type('session_started')).toMatchObject({ session_id: sid, charger_id: 1, user_name: 'Juan Pérez' });
-      const t0 = 1699276425;
+      const t0 = nowS();
       esp.send({ type: 'metrics', session_id: sid, v: 220, a: 16, w: 3600, ts: t0 });
       esp.send({ type: 'metrics', session_id: sid, v: 220, a: 16, w: 3600, ts: t0 + 3600 });
       await dash.type('metrics');
@@ -103,18 +125,19 @@ describe.each(backends)('charger backend on %s', (backend) => {
       esp.send({ type: 'nfc_scan', nfc_uid: 'virtual-1-a4f2e8' });
       const sid = (await esp.type('start')).session_id;
       const m = (ts: number, wh: number) => ({ type: 'metrics', session_id: sid, v: 230, a: 10, w: 2300, ts, energy_wh: wh });
-      esp.send(m(100, 500));
-      esp.send(m(103, 502));
-      esp.send(m(103, 502)); // replay
-      esp.send(m(101, 501)); // late
-      esp.send(m(106, 1500));
+      const t = nowS();
+      esp.send(m(t, 500));
+      esp.send(m(t + 3, 515));
+      esp.send(m(t + 3, 515)); // replay
+      esp.send(m(t + 1, 507)); // late
+      esp.send(m(t + 6, 530));
       for (let i = 0; i < 4; i++) await dash.type('metrics');
       await new Promise((r) => setTimeout(r, 200));
       expect(dash.received.filter((x) => x.type === 'metrics')).toHaveLength(0);
       const stored = (await rest(s, 'GET', `/api/v1/sessions/${sid}`)).body;
-      expect(stored.metrics.map((x: { ts: number }) => x.ts).sort()).toEqual([100, 101, 103, 106]);
-      expect(stored.kwh).toBeCloseTo(1.0, 6);
-      expect(stored.cost).toBe(10);
+      expect(stored.metrics.map((x: { ts: number }) => x.ts).sort()).toEqual([t, t + 1, t + 3, t + 6]);
+      expect(stored.kwh).toBeCloseTo(0.03, 9);
+      expect(stored.cost).toBe(0.3);
     });
 
     it('refuses unknown cards, blocked users and a busy station with an error code', async () => {
@@ -133,21 +156,29 @@ describe.each(backends)('charger backend on %s', (backend) => {
       expect(await esp.type('error')).toMatchObject({ code: 'STATION_BUSY' });
     });
 
-    it('answers malformed, wrongly typed and unknown messages with an error, and keeps the connection', async () => {
+    it('answers malformed, wrongly typed and unknown messages with a Spanish error, and keeps the connection', async () => {
       const s = await server();
       await seedStation(s);
       const esp = await client(s, 'role=publisher&estacionId=1');
+      // The decoder's English findings (e.g. "invalid JSON: Unexpected token", "must be an integer") never leak.
+      const english = /invalid|unexpected|must|required|unknown type|expected/i;
       esp.send('{not json');
-      expect(await esp.type('error')).toMatchObject({ code: 'INVALID_MESSAGE' });
+      const notJson = await esp.type('error');
+      expect(notJson).toEqual({ type: 'error', code: 'INVALID_MESSAGE', message: 'Mensaje inválido: el mensaje no es JSON válido' });
       esp.send({ type: 'metrics', session_id: 'x', v: 1, a: 1, w: 1, ts: 1 });
-      expect((await esp.type('error')).message).toContain('/session_id');
+      const typed = await esp.type('error');
+      expect(typed).toMatchObject({ code: 'INVALID_MESSAGE', message: 'Mensaje inválido: el campo /session_id debe ser un entero mayor o igual que 0' });
+      esp.send({ type: 'metrics', session_id: 1, v: 1, a: 1, w: 1 });
+      expect((await esp.type('error')).message).toBe('Mensaje inválido: el campo /ts es obligatorio');
       esp.send({ type: 'teleport' });
-      expect((await esp.type('error')).message).toContain('Unknown type: teleport');
+      const unknown = await esp.type('error');
+      expect(unknown.message).toBe('Mensaje inválido: el campo /type no es un tipo de mensaje conocido ("teleport")');
+      for (const e of [notJson, typed, unknown]) expect(e.message).not.toMatch(english);
       esp.send({ type: 'metrics', session_id: 999, v: 1, a: 1, w: 1, ts: 1 });
       expect(await esp.type('error')).toMatchObject({ code: 'UNKNOWN_SESSION' });
       const dash = await client(s, 'role=client&estacionId=1');
       dash.send({ type: 'stop' });
-      expect(await dash.type('error')).toMatchObject({ code: 'INVALID_MESSAGE' });
+      expect(await dash.type('error')).toEqual({ type: 'error', code: 'INVALID_MESSAGE', message: 'Mensaje inválido: el campo /session_id es obligatorio' });
       expect(esp.closed).toBeUndefined();
     });
 
@@ -188,37 +219,41 @@ describe.each(backends)('charger backend on %s', (backend) => {
     it('a session survives a charger reconnect and a server restart', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'espfleet-restart-'));
       const db = backend === 'postgres' ? { databaseUrl: pgSchemaUrl() } : {};
-      const first = await start({ dataDir: dir, ...db });
+      const first = await start({ dataDir: dir, ...db, ...hourLong });
       await seedStation(first);
       let esp = new Client(wsUrl(first, '/ws?role=publisher&estacionId=1'));
       await esp.opened();
       esp.send({ type: 'nfc_scan', nfc_uid: 'VIRTUAL-1-A4F2E8' });
       const sid = (await esp.type('start')).session_id;
-      esp.send({ type: 'metrics', session_id: sid, v: 230, a: 10, w: 2000, ts: 1000 });
+      const t0 = nowS();
+      esp.send({ type: 'metrics', session_id: sid, v: 230, a: 10, w: 2000, ts: t0 });
       await new Promise((r) => setTimeout(r, 200));
       esp.close();
       await first.close();
-      const second = await start({ dataDir: dir, ...db });
+      const second = await start({ dataDir: dir, ...db, ...hourLong });
       servers.push(second);
       esp = new Client(wsUrl(second, '/ws?role=publisher&estacionId=1'));
       clients.push(esp);
       expect(await esp.type('start')).toMatchObject({ session_id: sid, user_name: 'Juan Pérez' });
+      // The restarted server asks for what it lacks: the readings after the last one it stored.
+      expect(await esp.type('sync_request')).toEqual({ type: 'sync_request', from: 'server', session_id: sid, last_ts: t0 });
       const dash = await client(second, 'role=client&estacionId=1');
       const init = await dash.type('init');
       expect(init.charger).toMatchObject({ id: 1, status: 'cargando', session: { session_id: sid } });
-      esp.send({ type: 'metrics', session_id: sid, v: 230, a: 10, w: 2000, ts: 1000 + 1800 });
+      esp.send({ type: 'metrics', session_id: sid, v: 230, a: 10, w: 2000, ts: t0 + 1800 });
       expect((await dash.type('metrics')).kwh).toBeCloseTo(1.0, 6);
     });
 
     it('a silent charger is marked desconectado and its session closed with what was metered', async () => {
-      const s = await server({ chargerTimeoutMs: 400 });
+      const s = await server({ chargerTimeoutMs: 400, ...hourLong });
       await seedStation(s);
       const esp = await client(s, 'role=publisher&estacionId=1');
       const dash = await client(s, 'role=client&estacionId=1');
       esp.send({ type: 'nfc_scan', nfc_uid: 'VIRTUAL-1-A4F2E8' });
       const sid = (await esp.type('start')).session_id;
-      esp.send({ type: 'metrics', session_id: sid, v: 230, a: 10, w: 3600, ts: 0 });
-      esp.send({ type: 'metrics', session_id: sid, v: 230, a: 10, w: 3600, ts: 1800 });
+      const t0 = nowS();
+      esp.send({ type: 'metrics', session_id: sid, v: 230, a: 10, w: 3600, ts: t0 });
+      esp.send({ type: 'metrics', session_id: sid, v: 230, a: 10, w: 3600, ts: t0 + 1800 });
       const ended = await dash.type('session_ended', 3000);
       expect(ended).toMatchObject({ session_id: sid, kwh: 1.8 });
       expect((await esp.closedWith()).code).toBe(1006);
