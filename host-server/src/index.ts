@@ -1,5 +1,6 @@
 export { startServer, type EspfleetServer } from './server.js';
-export { loadConfig, DEFAULTS, ConfigError, type ServerConfig } from './config.js';
-export { signToken, verifyToken, TokenError, type Claims, type Role } from './auth/jwt.js';
+export { loadConfig, DEFAULTS, ConfigError, LOG_FORMATS, type ServerConfig, type LogFormat } from './config.js';
+export { createLogger, formatLogLine, type Logger } from './log.js';
+export { signToken, verifyToken, secretKeyId, TokenError, type Claims, type Role } from './auth/jwt.js';
 export { SessionMeter, cost } from './charger/energy.js';
 export type { Store } from './storage/store.js';

@@ -13,11 +13,13 @@ import { Metrics } from './metrics.js';
 import { openStore } from './storage/openStore.js';
 import type { Store } from './storage/store.js';
 import { Authenticator } from './auth/authenticator.js';
+import { secretKeyId } from './auth/jwt.js';
 import { UpgradeRouter } from './ws/upgrade.js';
 import { ChargerHub } from './charger/chargerHub.js';
 import { SensorHub } from './sensors/sensorHub.js';
 import { apiRouter } from './http/api.js';
 import { json } from './http/router.js';
+import { DatabaseHealth } from './health.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PUBLIC = resolve(here, '..', 'public');
@@ -40,6 +42,7 @@ export interface EspfleetServer {
   readonly chargers: ChargerHub;
   readonly sensors: SensorHub;
   readonly secret: string;
+  readonly log: Logger;
   /** http://host:port */
   readonly url: string;
   close(): Promise<void>;
@@ -66,11 +69,11 @@ function serveFile(root: string, rel: string, res: import('node:http').ServerRes
 
 export async function startServer(overrides: Partial<ServerConfig> = {}, log?: Logger): Promise<EspfleetServer> {
   const config = loadConfig({ flags: overrides });
-  const logger = log ?? createLogger(config.logLevel);
+  const logger = log ?? createLogger(config.logLevel, { format: config.logFormat, file: config.logFile });
   const metrics = new Metrics();
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const secret = secretFor(config);
-  const auth = new Authenticator(config.open, secret);
+  const auth = new Authenticator(config.open, secret, { log: logger, metrics });
   if (config.open) logger.warn('open mode: clients connect without tokens (the specs\' unauthenticated clients); do not expose this server');
 
   const sensors = new SensorHub({ store, log: logger, auth });
@@ -81,6 +84,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     log: logger,
     auth,
     chargerTimeoutMs: config.chargerTimeoutMs,
+    limits: config,
     onReading: (deviceId, type, value, ts) => {
       const key = `${deviceId}:${type}`;
       const unit = type === 'power' ? 'W' : type === 'voltage' ? 'V' : 'A';
@@ -91,6 +95,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     onStatus: (deviceId, status) => void sensors.deviceStatus(deviceId, status).catch((e) => logger.error({ err: e }, 'device status not stored')),
   });
   await chargers.resume();
+  const health = new DatabaseHealth(store);
 
   const upgrades = new UpgradeRouter({ maxMessageBytes: config.maxMessageBytes, maxBufferedBytes: config.maxBufferedBytes, heartbeatMs: config.heartbeatMs, metrics, log: logger });
   upgrades.add(sensors);
@@ -99,8 +104,13 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
 
   const http = createHttpServer(async (req, res) => {
     try {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      if (path === '/healthz') return json(res, 200, { status: 'ok', store: store.kind, uptime: Math.round(process.uptime()) });
+      let path: string;
+      try {
+        path = new URL(req.url ?? '/', 'http://x').pathname;
+      } catch {
+        return json(res, 400, { error: { code: 'INVALID_PATH', message: 'the request path is not a valid URL path' } });
+      }
+      if (path === '/healthz') return await health.respond(res);
       if (path === '/metrics') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
         return res.end(metrics.text());
@@ -109,6 +119,11 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
       if (req.method === 'GET') {
         if (path === '/') return void serveFile(PUBLIC, 'dashboard/index.html', res);
         if (path === '/websocket-test/') return void serveFile(PUBLIC, 'websocket-test/index.html', res);
+        // The seed names the page with its slash; the address typed without it still finds it.
+        if (path === '/websocket-test') {
+          res.writeHead(308, { location: '/websocket-test/' + new URL(req.url ?? '/', 'http://x').search });
+          return void res.end();
+        }
         if (path.startsWith('/assets/protocol/') && serveFile(PROTOCOL, path.slice('/assets/protocol/'.length), res)) return;
         if (path.startsWith('/assets/') && serveFile(PUBLIC, path.slice(1), res)) return;
       }
@@ -125,7 +140,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
   });
   const addr = http.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
-  logger.info({ url, store: store.kind, open: config.open }, 'espfleet host server listening');
+  logger.info({ url, store: store.kind, open: config.open, secretKeyId: secretKeyId(secret) }, 'espfleet host server listening');
   return {
     config,
     store,
@@ -134,6 +149,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     chargers,
     sensors,
     secret,
+    log: logger,
     url,
     async close() {
       const stopping = chargers.close();

@@ -63,7 +63,7 @@ describe('espfleet token', () => {
     const dir = mkdtempSync(join(tmpdir(), 'espfleet-token-'));
     expect(run(['token', 'publisher', '--data-dir', dir]).stderr).toContain('give --station N');
     expect(run(['token', 'wizard']).status).toBe(2);
-    const r = run(['token', 'publisher', '--station', '1', '--data-dir', dir, '--json']);
+    const r = run(['token', 'publisher', '--station', '1', '--data-dir', dir, '--create-secret', '--json']);
     const { token } = JSON.parse(r.stdout) as { token: string };
     expect(verifyToken(readFileSync(join(dir, 'jwt-secret'), 'utf8'), token)).toMatchObject({ role: 'publisher', estacionId: 1 });
     const admin = run(['token', 'admin', '--data-dir', dir]).stdout.trim();

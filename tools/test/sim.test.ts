@@ -1,6 +1,7 @@
 // espfleet sim, run as a person runs it: a real process, real output, real exit codes.
 import { describe, it, expect } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import WebSocket from 'ws';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,7 +63,7 @@ describe('espfleet sim', () => {
     expect(progress.map((p) => p.started)).toEqual([1, 2, 3]);
     const devices = lines.filter((l) => l.type === 'device');
     expect(devices.map((d) => d.id)).toEqual(['valve-1', 'valve-2', 'charger-1']);
-    expect(devices[0].url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/);
+    expect(devices[0]).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), protocol: 'http', contentType: 'application/json' });
     expect(devices[0].passkey).toBe('pk-valve-1');
     expect(devices[2].estacionId).toBe(1);
     expect(lines.filter((l) => l.type === 'fault').map((f) => f.fault)).toEqual(['jam:10', 'card:04A1B2C3', 'wifi-loss:2']);
@@ -77,26 +78,88 @@ describe('espfleet sim', () => {
   it('a real client reaches a simulated device through its firmware\'s own server', async () => {
     const child = spawn(process.execPath, [cli, 'sim', '--valves', '1', '--valve-bundle', valveBundle, '--realtime', '--json']);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let buf = '';
-        child.stdout.on('data', (d: Buffer) => {
-          buf += d.toString();
-          for (const l of buf.split('\n').slice(0, -1)) {
-            const m = JSON.parse(l) as Record<string, unknown>;
-            if (m.type === 'device' && m.http) resolve(String(m.http));
-          }
-        });
-        child.on('exit', () => reject(new Error('sim exited')));
-        setTimeout(() => reject(new Error('no device address')), 20_000);
-      });
-      const state = (await (await fetch(url + 'move?angle=45')).json()) as Record<string, unknown>;
+      const [valve] = await listed(child, 1);
+      const state = (await (await fetch(String(valve.url) + 'move?angle=45')).json()) as Record<string, unknown>;
       expect(state.moves).toBe(1);
       expect(state.ip).toBe('127.0.0.1');
     } finally {
-      if (child.exitCode === null) {
-        child.kill('SIGINT');
-        await new Promise((r) => child.on('exit', r));
+      await interrupt(child);
+    }
+  });
+
+  it('prints for each device an address that answers as the line says', async () => {
+    // Human output: every address is taken from the printed line and asked.
+    const child = spawn(process.execPath, [cli, 'sim', '--valves', '1', '--chargers', '1', '--valve-bundle', valveBundle, '--charger-bundle', chargerBundle, '--realtime', '--server', 'ws://127.0.0.1:9/ws']);
+    try {
+      const lines = await printedDeviceLines(child, ['valve-1', 'charger-1']);
+      for (const line of lines) {
+        const m = /^(\S+): (?:estacionId \d+, )?(\S+) \((WebSocket|HTTP)(?:, ([^)]+))?\)/.exec(line);
+        expect(m, line).not.toBeNull();
+        const [, , url, protocol, contentType] = m!;
+        if (protocol === 'WebSocket') {
+          expect(url).toMatch(/^ws:/);
+          await new Promise<void>((ok, fail) => {
+            const ws = new WebSocket(url);
+            ws.once('open', () => (ws.close(), ok()));
+            ws.once('error', fail);
+          });
+        } else {
+          expect(url).toMatch(/^http:/);
+          const r = await fetch(url);
+          expect(r.status).toBe(200);
+          expect(r.headers.get('content-type')).toBe(contentType);
+          expect(await r.json()).toBeTypeOf('object');
+          // It does not also claim a WebSocket it does not have.
+          expect(line).not.toContain('ws://127.0.0.1:' + new URL(url).port);
+        }
       }
+      const charger = lines.find((l) => l.startsWith('charger-1'))!;
+      // The server URL is configuration, not a connection the server would see.
+      expect(charger).toContain('configured server ws://127.0.0.1:9/ws');
+      expect(charger).not.toMatch(/→|connected/);
+    } finally {
+      await interrupt(child);
     }
   });
 });
+
+/** The device documents `espfleet sim --json` prints, once `n` have arrived. */
+function listed(child: ChildProcess, n: number): Promise<Array<Record<string, unknown>>> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const found: Array<Record<string, unknown>> = [];
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop()!;
+      for (const l of lines) {
+        const m = JSON.parse(l) as Record<string, unknown>;
+        if (m.type === 'device') found.push(m);
+        if (found.length === n) resolve(found);
+      }
+    });
+    child.on('exit', () => reject(new Error('sim exited')));
+    setTimeout(() => reject(new Error('no device address')), 20_000);
+  });
+}
+
+/** The human lines `espfleet sim` prints for the named devices. */
+function printedDeviceLines(child: ChildProcess, ids: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const lines = buf.split('\n').filter((l) => ids.some((id) => l.startsWith(`${id}: `)));
+      if (lines.length === ids.length) resolve(lines);
+    });
+    child.on('exit', () => reject(new Error(`sim exited: ${buf}`)));
+    setTimeout(() => reject(new Error(`no device lines: ${buf}`)), 20_000);
+  });
+}
+
+async function interrupt(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.on('exit', r));
+  child.kill('SIGINT');
+  await exited;
+}

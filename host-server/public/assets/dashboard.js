@@ -1,20 +1,16 @@
 // espfleet dashboard: charging stations (/ws?role=client&estacionId=N) and sensor streams
 // (/ws/sensor-data/), plain ES modules, no build step. Every message that arrives is decoded,
 // and every command sent is encoded, with the protocol package's generated codecs.
-import { decodeDashboardMessage, encodeDashboardCommandMessage, CLOSE_REASONS } from '/assets/protocol/generated/charger.js';
+import { decodeDashboardMessage, encodeDashboardCommandMessage, CLOSE_REASONS, CHARGER_ERRORS } from '/assets/protocol/generated/charger.js';
 import { decodeSensorServerMessage } from '/assets/protocol/generated/sensorStream.js';
 import { h } from './dom.js';
+import { t, locale, translatePage, languageSwitch, sensorLabel, statusLabel, kindLabel, errorText } from './i18n.js';
 
 const TOKEN = new URLSearchParams(location.search).get('token') || '';
 const STATUSES = ['disponible', 'cargando', 'emergencia', 'desconectado'];
 const MAX_POINTS = 60;
 const MAX_HISTORY = 30;
-const END_REASONS = {
-  'stop-charger': 'STOP en el cargador',
-  'stop-dashboard': 'detenida desde el panel',
-  emergency: 'paro de emergencia',
-  timeout: 'cargador sin respuesta',
-};
+const END_REASONS = ['stop-charger', 'stop-dashboard', 'emergency', 'timeout'];
 
 // ---------------------------------------------------------------------------------------
 // Small helpers
@@ -52,12 +48,12 @@ function duration(secs) {
 
 function clock(ms) {
   const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? '—' : d.toLocaleTimeString('es', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return Number.isNaN(d.getTime()) ? '—' : d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 function dateTime(ms) {
   const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? '—' : d.toLocaleString('es', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+  return Number.isNaN(d.getTime()) ? '—' : d.toLocaleString(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
 
 async function api(path) {
@@ -89,7 +85,12 @@ function wsUrl(path, query = {}) {
 
 function closeText(code, reason) {
   const why = reason || CLOSE_REASONS[String(code)] || '';
-  return `código ${code}${why ? ` — ${why}` : ''}`;
+  return `${t('close.code', { code })}${why ? ` — “${why}”` : ''}`;
+}
+
+/** A message no codec accepts: the page says so in its language; the codec's detail goes to the console. */
+function invalidText(error) {
+  return t('error.invalidFromServer', { path: error.path ? ` (${error.path})` : '' });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -170,21 +171,21 @@ function showConn(el, st) {
   el.title = '';
   switch (st.state) {
     case 'connecting':
-      el.textContent = 'conectando…';
+      el.textContent = t('conn.connecting');
       break;
     case 'open':
-      el.textContent = 'conectado';
+      el.textContent = t('conn.open');
       break;
     case 'live':
-      el.textContent = 'en vivo';
+      el.textContent = t('conn.live');
       break;
     case 'retrying':
-      el.textContent = `reconectando en ${Math.round(st.wait / 1000)} s`;
-      el.title = `Conexión cerrada: ${closeText(st.code, st.reason)}`;
+      el.textContent = t('conn.retrying', { s: Math.round(st.wait / 1000) });
+      el.title = t('conn.closedTitle', { why: closeText(st.code, st.reason) });
       if (st.code && st.code !== 1006) el.textContent += ` (${closeText(st.code, st.reason)})`;
       break;
     case 'closed':
-      el.textContent = 'desconectado';
+      el.textContent = t('conn.closed');
       break;
   }
 }
@@ -197,15 +198,15 @@ const stations = new Map();
 const users = new Map();
 
 function userName(id) {
-  if (!users.has(id)) users.set(id, api(`/api/v1/users/${id}`).then((u) => u.name, () => `usuario ${id}`));
+  if (!users.has(id)) users.set(id, api(`/api/v1/users/${id}`).then((u) => u.name, () => t('station.user', { id })));
   return users.get(id);
 }
 
 function buildStation(row) {
   const id = row.id;
-  const t = (suffix) => `station-${id}-${suffix}`;
+  const tid = (suffix) => `station-${id}-${suffix}`;
   const field = (label, suffix, unit) =>
-    h('div', { class: `reading reading-${suffix}` }, h('dt', { text: label }), h('dd', {}, h('span', { class: 'value', 'data-testid': t(suffix), text: '—' }), unit ? h('span', { class: 'unit', text: unit }) : null));
+    h('div', { class: `reading reading-${suffix}` }, h('dt', { text: label }), h('dd', {}, h('span', { class: 'value', 'data-testid': tid(suffix), text: '—' }), unit ? h('span', { class: 'unit', text: unit }) : null));
 
   const st = {
     id,
@@ -217,56 +218,56 @@ function buildStation(row) {
     timeBase: null,
     socket: null,
   };
-  const statusEl = h('span', { class: 'status-badge', 'data-testid': t('status') });
-  const userEl = h('span', { class: 'user', 'data-testid': t('user'), text: '—' });
-  const connEl = h('span', { class: 'conn', 'data-testid': t('conn'), 'data-state': 'connecting', text: 'conectando…' });
-  const emergencyEl = h('p', { class: 'banner banner-emergency', role: 'alert', 'data-testid': t('emergency'), hidden: true });
-  const errorEl = h('p', { class: 'inline-error', id: t('error'), role: 'alert', 'data-testid': t('error'), hidden: true });
+  const statusEl = h('span', { class: 'status-badge', 'data-testid': tid('status') });
+  const userEl = h('span', { class: 'user', 'data-testid': tid('user'), text: '—' });
+  const connEl = h('span', { class: 'conn', 'data-testid': tid('conn'), 'data-state': 'connecting', text: t('conn.connecting') });
+  const emergencyEl = h('p', { class: 'banner banner-emergency', role: 'alert', 'data-testid': tid('emergency'), hidden: true });
+  const errorEl = h('p', { class: 'inline-error', id: tid('error'), role: 'alert', 'data-testid': tid('error'), hidden: true });
   const stopEl = h('button', {
     type: 'button',
     class: 'btn btn-stop',
-    'data-testid': t('stop'),
+    'data-testid': tid('stop'),
     disabled: true,
-    'aria-describedby': t('error'),
-    text: 'Detener carga',
+    'aria-describedby': tid('error'),
+    text: t('station.stop'),
     onclick: () => stop(st),
   });
-  const historyEl = h('ol', { class: 'history', 'data-testid': t('history'), 'aria-label': `Historial de ${row.name}` });
+  const historyEl = h('ol', { class: 'history', 'data-testid': tid('history'), 'aria-label': t('station.historyOf', { name: row.name }) });
   const readings = h(
     'dl',
     { class: 'readings' },
-    field('Voltaje', 'volts', 'V'),
-    field('Corriente', 'amps', 'A'),
-    field('Potencia', 'watts', 'W'),
-    field('Energía', 'kwh', 'kWh'),
-    field('Costo', 'cost'),
-    field('Tiempo', 'time'),
+    field(t('station.volts'), 'volts', 'V'),
+    field(t('station.amps'), 'amps', 'A'),
+    field(t('station.watts'), 'watts', 'W'),
+    field(t('station.kwh'), 'kwh', 'kWh'),
+    field(t('station.cost'), 'cost'),
+    field(t('station.time'), 'time'),
   );
   const card = h(
     'article',
-    { class: 'card station', 'data-testid': `station-${id}`, 'data-status': 'desconectado', 'aria-labelledby': t('title') },
+    { class: 'card station', 'data-testid': `station-${id}`, 'data-status': 'desconectado', 'aria-labelledby': tid('title') },
     h(
       'header',
       { class: 'card-head' },
-      h('h3', { id: t('title') }, row.name, ' ', h('span', { class: 'muted id', text: `#${id}` })),
+      h('h3', { id: tid('title') }, row.name, ' ', h('span', { class: 'muted id', text: `#${id}` })),
       connEl,
     ),
     h(
       'div',
       { class: 'status-row', 'aria-live': 'polite', 'aria-atomic': 'true' },
-      h('span', { class: 'sr-only', text: 'Estado: ' }),
+      h('span', { class: 'sr-only', text: t('station.statusLabel') }),
       statusEl,
-      h('span', { class: 'user-label' }, h('span', { class: 'muted', text: 'Usuario: ' }), userEl),
+      h('span', { class: 'user-label' }, h('span', { class: 'muted', text: t('station.userLabel') }), userEl),
     ),
     emergencyEl,
     readings,
-    h('p', { class: 'muted tariff', text: `Tarifa: ${money(row.tariff)} / kWh` }),
+    h('p', { class: 'muted tariff', text: t('station.tariff', { price: money(row.tariff) }) }),
     h('div', { class: 'actions' }, stopEl, errorEl),
-    h('h4', { class: 'history-title', text: 'Historial' }),
+    h('h4', { class: 'history-title', text: t('station.history') }),
     historyEl,
   );
   st.el = { card, statusEl, userEl, connEl, emergencyEl, errorEl, stopEl, historyEl };
-  st.val = (suffix) => card.querySelector(`[data-testid="${t(suffix)}"]`);
+  st.val = (suffix) => card.querySelector(`[data-testid="${tid(suffix)}"]`);
   setStatus(st, row.status);
   return st;
 }
@@ -276,7 +277,7 @@ function setStatus(st, status) {
   st.status = status;
   st.el.card.dataset.status = status;
   st.el.statusEl.dataset.status = status;
-  st.el.statusEl.textContent = status;
+  st.el.statusEl.textContent = statusLabel(status);
   if (status !== 'emergencia') st.el.emergencyEl.hidden = true;
 }
 
@@ -340,14 +341,14 @@ function stop(st) {
   clearError(st);
   if (st.sessionId === null) return;
   const text = encodeDashboardCommandMessage({ type: 'stop', session_id: st.sessionId });
-  if (!st.socket || !st.socket.send(text)) showError(st, 'Sin conexión con el servidor: no se pudo enviar la orden de parada');
+  if (!st.socket || !st.socket.send(text)) showError(st, t('station.stopNotSent'));
 }
 
 function onStationMessage(st, text) {
   const r = decodeDashboardMessage(text);
   if (!r.ok) {
     console.warn(`station ${st.id}: invalid message`, r.error, text);
-    showError(st, `Mensaje inválido del servidor: ${r.error.path || 'mensaje'} ${r.error.message}`);
+    showError(st, invalidText(r.error));
     return;
   }
   const m = r.value;
@@ -381,14 +382,14 @@ function onStationMessage(st, text) {
       setEnergy(st, 0, 0);
       setElectric(st, undefined, undefined, undefined);
       setTime(st, 0);
-      addHistory(st, 'session_started', m.session_id, `▶ ${clock(Date.parse(m.timestamp))} — Inicio de la sesión #${m.session_id}: ${m.user_name}`);
+      addHistory(st, 'session_started', m.session_id, t('history.started', { time: clock(Date.parse(m.timestamp)), id: m.session_id, user: m.user_name }));
       break;
     case 'session_ended':
       addHistory(
         st,
         'session_ended',
         m.session_id,
-        `■ ${clock(Date.now())} — Fin de la sesión #${m.session_id}: ${fixed(m.kwh, 3)} kWh · ${money(m.cost)} · ${duration(m.duration)}`,
+        t('history.ended', { time: clock(Date.now()), id: m.session_id, kwh: fixed(m.kwh, 3), cost: money(m.cost), duration: duration(m.duration) }),
       );
       if (st.sessionId === m.session_id || st.sessionId === null) {
         finishSession(st);
@@ -399,13 +400,24 @@ function onStationMessage(st, text) {
       if (st.status === 'cargando') setStatus(st, 'disponible');
       break;
     case 'error':
-      showError(st, m.message);
+      // The charger endpoint speaks the seed's Spanish: shown as sent on the Spanish page, from
+      // its code (or the seed's fixed string) on the English one.
+      if (locale === 'es') showError(st, m.message);
+      else showError(st, errorText(m.code ?? (m.message === CHARGER_ERRORS.NOT_CONNECTED ? 'NOT_CONNECTED' : undefined), m.message));
       break;
     case 'emergency':
       setStatus(st, 'emergencia');
-      st.el.emergencyEl.textContent = `⚠ Paro de emergencia a las ${clock(Date.parse(m.timestamp))}${m.session_id !== undefined ? ` (sesión #${m.session_id})` : ''}. La estación debe reiniciarse antes de volver a cargar.`;
+      st.el.emergencyEl.textContent = t('station.emergencyBanner', {
+        time: clock(Date.parse(m.timestamp)),
+        session: m.session_id !== undefined ? t('station.emergencySession', { id: m.session_id }) : '',
+      });
       st.el.emergencyEl.hidden = false;
-      addHistory(st, 'emergency', m.session_id, `⚠ ${clock(Date.parse(m.timestamp))} — Paro de emergencia${m.session_id !== undefined ? ` en la sesión #${m.session_id}` : ''}`);
+      addHistory(
+        st,
+        'emergency',
+        m.session_id,
+        t('history.emergency', { time: clock(Date.parse(m.timestamp)), session: m.session_id !== undefined ? t('history.emergencySession', { id: m.session_id }) : '' }),
+      );
       break;
   }
 }
@@ -416,14 +428,16 @@ async function loadSessions(st) {
     const items = Array.isArray(page) ? page : page.items || [];
     for (const s of items) {
       const name = await userName(s.userId);
+      const reason = s.endReason ? ` · ${END_REASONS.includes(s.endReason) ? t(`end.${s.endReason}`) : s.endReason}` : '';
       const text =
         s.endedAt === null
-          ? `● ${dateTime(s.startedAt)} — Sesión #${s.id} (${name}) en curso`
-          : `● ${dateTime(s.startedAt)} — Sesión #${s.id} (${name}): ${fixed(s.kwh, 3)} kWh · ${money(s.cost)} · ${duration(s.duration)}${s.endReason ? ` · ${END_REASONS[s.endReason] || s.endReason}` : ''}`;
+          ? t('history.running', { time: dateTime(s.startedAt), id: s.id, user: name })
+          : t('history.past', { time: dateTime(s.startedAt), id: s.id, user: name, kwh: fixed(s.kwh, 3), cost: money(s.cost), duration: duration(s.duration), reason });
       addHistory(st, 'past', s.id, text, { atTop: false });
     }
   } catch (e) {
-    addHistory(st, 'load-error', null, `No se pudo cargar el historial: ${e.message}`, { atTop: false });
+    console.warn(`station ${st.id}: history not loaded`, e);
+    addHistory(st, 'load-error', null, t('history.loadFailed', { status: e.status ?? '—' }), { atTop: false });
   }
 }
 
@@ -438,7 +452,7 @@ async function loadStations() {
     return;
   }
   box.replaceChildren();
-  if (!rows.length) box.append(h('p', { class: 'muted', 'data-testid': 'stations-empty', text: 'No hay estaciones registradas.' }));
+  if (!rows.length) box.append(h('p', { class: 'muted', 'data-testid': 'stations-empty', text: t('dash.noStations') }));
   for (const row of rows) {
     const st = buildStation(row);
     stations.set(st.id, st);
@@ -453,10 +467,9 @@ async function loadStations() {
 
 function showGlobalError(e) {
   const el = document.getElementById('global-error');
-  el.textContent =
-    e.status === 401
-      ? `Acceso denegado: ${e.message}. Abra el panel con ?token=<JWT> en la dirección.`
-      : `No se pudieron cargar los datos: ${e.message}`;
+  // The REST API answers in English: its message is kept for the console, not mixed into the page.
+  console.warn('dashboard: data not loaded', e);
+  el.textContent = e.status === 401 ? t('error.accessDenied') : t('error.load', { status: e.status ?? '—' });
   el.hidden = false;
 }
 
@@ -477,7 +490,7 @@ function deviceCard(d) {
   if (dev) return dev;
   const statusEl = h('span', { class: 'status-badge', 'data-testid': `device-${d.id}-status`, role: 'status' });
   const list = h('ul', { class: 'sensor-list', 'data-testid': `device-${d.id}-sensors` });
-  const empty = h('li', { class: 'muted empty', text: 'Sin sensores.' });
+  const empty = h('li', { class: 'muted empty', text: t('device.noSensors') });
   list.append(empty);
   const card = h(
     'article',
@@ -485,10 +498,10 @@ function deviceCard(d) {
     h(
       'header',
       { class: 'card-head' },
-      h('h3', { id: `device-${d.id}-title` }, d.name || `Dispositivo ${d.id}`, ' ', h('span', { class: 'muted id', text: `#${d.id}` })),
+      h('h3', { id: `device-${d.id}-title` }, d.name || t('device.named', { id: d.id }), ' ', h('span', { class: 'muted id', text: `#${d.id}` })),
       statusEl,
     ),
-    d.kind ? h('p', { class: 'muted kind', text: d.kind }) : null,
+    d.kind ? h('p', { class: 'muted kind', text: kindLabel(d.kind) }) : null,
     list,
   );
   dev = { id: d.id, name: d.name, card, statusEl, list, empty };
@@ -501,9 +514,8 @@ function deviceCard(d) {
 }
 
 function setDeviceStatus(dev, status) {
-  const text = status || 'desconocido';
-  dev.statusEl.textContent = text;
-  dev.statusEl.dataset.status = text;
+  dev.statusEl.textContent = status ? statusLabel(status) : t('device.unknownStatus');
+  dev.statusEl.dataset.status = status || 'unknown';
 }
 
 function sensorRow(sn) {
@@ -516,12 +528,13 @@ function sensorRow(sn) {
   const dot = s('circle', { r: 2, cx: -10, cy: -10 });
   const svg = s('svg', { class: 'chart', viewBox: '0 0 120 36', preserveAspectRatio: 'none', role: 'img', 'data-testid': `sensor-${sn.id}-chart`, 'data-points': 0 });
   const title = s('title');
-  title.textContent = `Últimos valores de ${sn.name || sn.type}`;
+  const label = sensorLabel(sn.type);
+  title.textContent = t('sensor.chartTitle', { name: sn.name || label });
   svg.append(title, line, dot);
   const li = h(
     'li',
     { class: 'sensor', 'data-testid': `sensor-${sn.id}` },
-    h('div', { class: 'sensor-head' }, h('span', { class: 'sensor-name', text: sn.name && sn.name !== sn.type ? `${sn.name} (${sn.type})` : sn.type }), timeEl),
+    h('div', { class: 'sensor-head' }, h('span', { class: 'sensor-name', 'data-testid': `sensor-${sn.id}-name`, text: sn.name && sn.name !== sn.type ? `${sn.name} (${label})` : label }), timeEl),
     h('div', { class: 'sensor-body' }, valueEl, svg),
   );
   dev.empty.remove();
@@ -574,7 +587,7 @@ function onSensorMessage(text) {
   const errEl = document.getElementById('sensors-error');
   if (!r.ok) {
     console.warn('sensor stream: invalid message', r.error, text);
-    errEl.textContent = `Mensaje inválido del servidor: ${r.error.path || 'mensaje'} ${r.error.message}`;
+    errEl.textContent = invalidText(r.error);
     errEl.hidden = false;
     return;
   }
@@ -596,7 +609,9 @@ function onSensorMessage(text) {
       break;
     }
     case 'error':
-      errEl.textContent = `${m.message} (${m.code})`;
+      // The sensor streams speak English: the page shows their errors in its language by code.
+      errEl.textContent = locale === 'en' ? m.message : errorText(m.code, m.message);
+      errEl.title = m.message;
       errEl.hidden = false;
       break;
   }
@@ -608,11 +623,12 @@ async function loadDevices() {
   try {
     rows = await api('/api/v1/devices');
   } catch (e) {
-    box.replaceChildren(h('p', { class: 'muted', text: `No se pudieron cargar los dispositivos: ${e.message}` }));
+    console.warn('dashboard: devices not loaded', e);
+    box.replaceChildren(h('p', { class: 'muted', text: t('dash.devicesFailed', { status: e.status ?? '—' }) }));
     return;
   }
   box.querySelector(':scope > .muted')?.remove();
-  if (!rows.length && !devices.size) box.append(h('p', { class: 'muted', text: 'No hay dispositivos registrados.' }));
+  if (!rows.length && !devices.size) box.append(h('p', { class: 'muted', text: t('dash.noDevices') }));
   for (const d of rows) {
     const known = devices.has(d.id);
     const dev = deviceCard(d);
@@ -640,6 +656,8 @@ async function loadDevices() {
 // ---------------------------------------------------------------------------------------
 
 async function main() {
+  translatePage();
+  document.getElementById('nav').append(languageSwitch(h));
   if (TOKEN) document.getElementById('ws-test-link').href = `/websocket-test/?token=${encodeURIComponent(TOKEN)}`;
   const sensorsConn = document.getElementById('sensors-conn');
   // Stations first: device_status updates their status once they exist.

@@ -12,6 +12,7 @@ import {
 } from '/assets/protocol/generated/charger.js';
 import { decodeSensorServerMessage, decodeSensorClientMessage, encodeSensorClientMessage } from '/assets/protocol/generated/sensorStream.js';
 import { h } from './dom.js';
+import { t, locale, translatePage, languageSwitch } from './i18n.js';
 
 const TOKEN = new URLSearchParams(location.search).get('token') || '';
 const MAX_LOG = 500;
@@ -19,21 +20,21 @@ const MAX_LOG = 500;
 /** What each kind of stream receives and sends, by the protocol's names. */
 const PROFILES = {
   sensor: {
-    label: 'stream de sensores',
+    label: t('wst.profile.sensor'),
     incoming: decodeSensorServerMessage,
     incomingName: 'decodeSensorServerMessage',
     outgoing: decodeSensorClientMessage,
     encode: encodeSensorClientMessage,
   },
   client: {
-    label: 'panel de estación',
+    label: t('wst.profile.client'),
     incoming: decodeDashboardMessage,
     incomingName: 'decodeDashboardMessage',
     outgoing: decodeDashboardCommandMessage,
     encode: encodeDashboardCommandMessage,
   },
   publisher: {
-    label: 'cargador (publisher)',
+    label: t('wst.profile.publisher'),
     incoming: decodeChargerCommandMessage,
     incomingName: 'decodeChargerCommandMessage',
     outgoing: decodeChargerPublisherMessage,
@@ -41,24 +42,17 @@ const PROFILES = {
   },
 };
 
-const CLOSE_NAMES = {
-  1000: 'cierre normal',
-  1001: 'el servidor se va',
-  1006: 'cierre anormal (sin trama de cierre)',
-  1008: 'violación de política',
-  1009: 'mensaje demasiado grande',
-  1011: 'error interno del servidor',
-};
+const CLOSE_NAMES = [1000, 1001, 1006, 1008, 1009, 1011];
 
 const EXAMPLES = [
   { id: 'sensor_data', label: 'sensor_data (seed)', profile: 'sensor', message: () => ({ type: 'sensor_data', sensor_id: 1, value: 25.5, timestamp: '2025-09-11T15:30:00Z' }) },
-  { id: 'sensor_data-now', label: 'sensor_data (ahora)', profile: 'sensor', message: () => ({ type: 'sensor_data', sensor_id: 1, value: 25.5, timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }) },
-  { id: 'stop-client', label: 'stop (panel)', profile: 'client', message: () => ({ type: 'stop', session_id: 123 }) },
+  { id: 'sensor_data-now', label: t('wst.example.now'), profile: 'sensor', message: () => ({ type: 'sensor_data', sensor_id: 1, value: 25.5, timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }) },
+  { id: 'stop-client', label: t('wst.example.stopClient'), profile: 'client', message: () => ({ type: 'stop', session_id: 123 }) },
   { id: 'nfc_scan', label: 'nfc_scan', profile: 'publisher', message: () => ({ type: 'nfc_scan', nfc_uid: 'VIRTUAL-1-A4F2E8' }) },
   { id: 'metrics', label: 'metrics', profile: 'publisher', message: () => ({ type: 'metrics', session_id: 123, v: 220.5, a: 16.2, w: 3572.1, ts: Math.floor(Date.now() / 1000) }) },
-  { id: 'stop-publisher', label: 'stop (cargador)', profile: 'publisher', message: () => ({ type: 'stop', session_id: 123 }) },
+  { id: 'stop-publisher', label: t('wst.example.stopPublisher'), profile: 'publisher', message: () => ({ type: 'stop', session_id: 123 }) },
   { id: 'emergency', label: 'emergency', profile: 'publisher', message: () => ({ type: 'emergency', session_id: 123 }) },
-  { id: 'invalid', label: 'inválido', profile: 'any', message: () => ({ type: 'sensor_data', sensor_id: 'uno' }) },
+  { id: 'invalid', label: t('wst.example.invalid'), profile: 'any', message: () => ({ type: 'sensor_data', sensor_id: 'uno' }) },
 ];
 
 const $ = (id) => document.getElementById(id);
@@ -91,7 +85,7 @@ function resolveUrl(typed) {
   const u = new URL(typed.trim(), location.href);
   if (u.protocol === 'http:') u.protocol = 'ws:';
   else if (u.protocol === 'https:') u.protocol = 'wss:';
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error(`esquema no admitido: ${u.protocol}`);
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error(t('wst.badScheme', { scheme: u.protocol }));
   if (TOKEN && !u.searchParams.has('token')) u.searchParams.set('token', TOKEN);
   return u;
 }
@@ -121,13 +115,11 @@ function profileFor(typed) {
 
 function showDecoderInfo() {
   const key = profileFor(els.url.value);
-  els.decoderInfo.textContent = key
-    ? `Mensajes recibidos: ${PROFILES[key].incomingName} (${PROFILES[key].label}).`
-    : 'Sin decodificador: los mensajes se muestran sin validar.';
+  els.decoderInfo.textContent = key ? t('wst.decodesWith', { decoder: PROFILES[key].incomingName, profile: PROFILES[key].label }) : t('wst.noDecoder');
 }
 
 function time() {
-  return new Date().toLocaleTimeString('es', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date().toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 function pretty(text) {
@@ -152,19 +144,22 @@ function typeOf(text) {
  * validated) or a decode result.
  */
 function log(dir, text, verdict, extra = {}) {
-  const arrow = dir === 'in' ? '⬇ recibido' : dir === 'out' ? '⬆ enviado' : '● evento';
+  const arrow = t(dir === 'in' ? 'wst.in' : dir === 'out' ? 'wst.out' : 'wst.event');
   let valid;
   let verdictEl = null;
   if (verdict === null) {
     valid = 'none';
-    verdictEl = h('span', { class: 'verdict', 'data-valid': 'none', text: 'sin validar' });
+    verdictEl = h('span', { class: 'verdict', 'data-valid': 'none', text: t('wst.unchecked') });
   } else if (verdict) {
     valid = String(verdict.ok);
     verdictEl = h('span', {
       class: 'verdict',
       'data-valid': valid,
       'data-testid': 'ws-log-verdict',
-      text: verdict.ok ? 'válido' : `inválido: ${verdict.error.path || 'mensaje'} ${verdict.error.message}`,
+      // The codec's own words are English: on the page the verdict names the field, its detail
+      // is the tooltip.
+      text: verdict.ok ? t('wst.valid') : t('wst.invalid', { path: verdict.error.path || '/' }),
+      title: verdict.ok ? undefined : verdict.error.message,
     });
   }
   const li = h(
@@ -204,40 +199,42 @@ function connect() {
   try {
     u = resolveUrl(els.url.value);
   } catch (e) {
-    log('event', `URL no válida: ${e.message}`, undefined, { event: 'bad-url' });
+    log('event', t('wst.badUrl', { why: e.message }), undefined, { event: 'bad-url' });
     return;
   }
   const key = profileFor(els.url.value);
   active = key ? PROFILES[key] : null;
-  setState('connecting', 'conectando…');
+  setState('connecting', t('conn.connecting'));
   const shown = new URL(u.href);
   if (shown.searchParams.has('token')) shown.searchParams.set('token', '…');
-  log('event', `Conectando a ${shown.href}${active ? ` — validando con ${active.incomingName}` : ''}`, undefined, { event: 'connecting' });
+  log('event', t('wst.connectingTo', { url: shown.href, check: active ? t('wst.checkingWith', { decoder: active.incomingName }) : '' }), undefined, { event: 'connecting' });
   const sock = new WebSocket(u.href);
   ws = sock;
   sock.addEventListener('open', () => {
     if (ws !== sock) return;
-    setState('open', 'conectado');
-    log('event', 'Conexión abierta', undefined, { event: 'open' });
+    setState('open', t('conn.open'));
+    log('event', t('wst.opened'), undefined, { event: 'open' });
   });
   sock.addEventListener('message', (ev) => {
     if (ws !== sock) return;
     if (typeof ev.data !== 'string') {
-      log('in', '(mensaje binario)', null);
+      log('in', t('wst.binary'), null);
       return;
     }
     log('in', ev.data, active ? active.incoming(ev.data) : null);
   });
   sock.addEventListener('error', () => {
     if (ws !== sock) return;
-    log('event', 'Error de WebSocket (ver el cierre a continuación)', undefined, { event: 'error' });
+    log('event', t('wst.wsError'), undefined, { event: 'error' });
   });
   sock.addEventListener('close', (ev) => {
     if (ws !== sock) return;
     ws = null;
-    const reason = ev.reason || CLOSE_REASONS[String(ev.code)] || CLOSE_NAMES[ev.code] || '';
-    setState('closed', `cerrado (código ${ev.code})`);
-    log('event', `Conexión cerrada: código ${ev.code}${reason ? ` — ${reason}` : ''}${ev.wasClean ? '' : ' (cierre no limpio)'}`, undefined, {
+    // The server's reason is the wire's own text (the seed's, quoted); a bare code is named here.
+    const wire = ev.reason || CLOSE_REASONS[String(ev.code)] || '';
+    const reason = wire ? ` — “${wire}”` : CLOSE_NAMES.includes(ev.code) ? ` — ${t(`wst.close.${ev.code}`)}` : '';
+    setState('closed', t('wst.closedState', { code: ev.code }));
+    log('event', t('wst.closedLog', { code: ev.code, reason, unclean: ev.wasClean ? '' : t('wst.unclean') }), undefined, {
       event: 'close',
       code: ev.code,
       testid: 'ws-close',
@@ -246,19 +243,19 @@ function connect() {
 }
 
 function disconnect() {
-  if (ws) ws.close(1000, 'cerrado desde la página de prueba');
+  if (ws) ws.close(1000, t('wst.byePage'));
 }
 
 function send() {
   els.sendError.hidden = true;
   const text = els.message.value;
   if (!ws || ws.readyState !== WebSocket.OPEN) {
-    els.sendError.textContent = 'No hay conexión abierta.';
+    els.sendError.textContent = t('wst.notOpen');
     els.sendError.hidden = false;
     return;
   }
   if (!text.trim()) {
-    els.sendError.textContent = 'El mensaje está vacío.';
+    els.sendError.textContent = t('wst.empty');
     els.sendError.hidden = false;
     return;
   }
@@ -281,7 +278,7 @@ function buildExamples() {
         type: 'button',
         class: 'btn btn-secondary btn-small',
         'data-testid': `ws-example-${ex.id}`,
-        title: ex.profile === 'any' ? 'Mensaje inválido de ejemplo' : `Ejemplo para ${PROFILES[ex.profile].label}`,
+        title: ex.profile === 'any' ? t('wst.example.invalidTitle') : t('wst.example.for', { profile: PROFILES[ex.profile].label }),
         text: ex.label,
         onclick: () => {
           els.message.value = JSON.stringify(ex.message(), null, 2);
@@ -324,11 +321,13 @@ els.message.addEventListener('keydown', (e) => {
 });
 els.clear.addEventListener('click', () => els.log.replaceChildren());
 
+translatePage();
+$('nav').append(languageSwitch(h));
 if (TOKEN) $('dashboard-link').href = `/?token=${encodeURIComponent(TOKEN)}`;
 const initial = new URLSearchParams(location.search).get('url');
 if (initial) els.url.value = initial;
 buildExamples();
 els.message.value = JSON.stringify(EXAMPLES[0].message(), null, 2);
 showDecoderInfo();
-setState('closed', 'desconectado');
+setState('closed', t('conn.closed'));
 document.body.dataset.ready = '1';

@@ -299,3 +299,42 @@ describe('WebSocket test page', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe('languages', () => {
+  it('speaks Spanish, switches to English and keeps it, and names sensors as people do', async () => {
+    const valve = await rest('POST', '/api/v1/devices', { name: 'Valve 1', kind: 'valve', status: 'online' });
+    const motor = await rest('POST', `/api/v1/devices/${valve.id}/sensors`, { type: 'motor_current', unit: 'A' });
+    const page = await openPage('/');
+    await page.locator('body[data-ready="1"]').waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('es');
+    expect(await text(page, `sensor-${motor.id}-name`)).toBe('Corriente del motor');
+    expect(await text(page, `device-${valve.id}-status`)).toBe('en línea');
+    expect(await text(page, 'lang-switch')).toBe('English');
+
+    await Promise.all([page.waitForEvent('load'), tid(page, 'lang-switch').click()]);
+    await page.locator('body[data-ready="1"]').waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.title()).toBe('espfleet — Stations and sensors');
+    expect(await page.locator('#stations-title').textContent()).toBe('Charging stations');
+    expect(await text(page, `sensor-${motor.id}-name`)).toBe('Motor current');
+    expect(await text(page, `device-${valve.id}-status`)).toBe('online');
+    expect(await text(page, `device-${valve.id}`)).toContain('valve');
+    // The wire keeps the seed's word; only what is shown is English.
+    const status = await attr(page, 'station-1', 'data-status');
+    expect(await text(page, 'station-1-status')).toBe({ disponible: 'available', cargando: 'charging', emergencia: 'emergency', desconectado: 'disconnected' }[status!]);
+    expect(await text(page, 'station-1')).toContain('Stop charging');
+    expect(await text(page, 'lang-switch')).toBe('Español');
+
+    // Kept across pages and visits.
+    await page.goto(server.url + '/websocket-test');
+    await page.locator('body[data-ready="1"]').waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await text(page, 'ws-connect')).toBe('Connect');
+    expect(await text(page, 'ws-state')).toBe('disconnected');
+    await Promise.all([page.waitForEvent('load'), tid(page, 'lang-switch').click()]);
+    await page.locator('body[data-ready="1"]').waitFor();
+    expect(await text(page, 'ws-connect')).toBe('Conectar');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+});

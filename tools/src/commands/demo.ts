@@ -9,6 +9,8 @@ import WebSocket from 'ws';
 import { startServer } from '@espfleet/host-server';
 import { Fleet, WallClock } from '@espfleet/simulator';
 import { type Command, type Output, UsageError, intOption } from '../command.js';
+import { stopOnSignal } from '../shutdown.js';
+import { STOP_DEADLINE_MS } from './serve.js';
 
 const simRoot = dirname(dirname(createRequire(import.meta.url).resolve('@espfleet/simulator')));
 
@@ -17,14 +19,14 @@ export const demo: Command = {
   summary: 'Start the server on embedded defaults and a simulated fleet feeding it; print the dashboard URL.',
   usage: 'espfleet demo [--port N] [--valves N] [--chargers N] [--data-dir DIR]',
   options: {
-    port: { type: 'string', value: 'N', default: '3000', help: 'HTTP and WebSocket port' },
+    port: { type: 'string', value: 'N', help: 'HTTP and WebSocket port (env ESPFLEET_PORT or PORT; default 3000)' },
     valves: { type: 'string', value: 'N', default: '3', help: 'simulated valves' },
     chargers: { type: 'string', value: 'N', default: '2', help: 'simulated chargers' },
     'data-dir': { type: 'string', value: 'DIR', default: './data/demo', help: 'where the demo database lives' },
   },
-  examples: ['espfleet demo', 'espfleet demo --port 8080 --valves 5'],
+  examples: ['espfleet demo', 'espfleet demo --port 8080 --valves 5', 'ESPFLEET_PORT=3100 espfleet demo'],
   async run(o, out: Output) {
-    const port = intOption(o.port, 'port', 0, 65535);
+    const port = intOption(o.port ?? (process.env.ESPFLEET_PORT || process.env.PORT || '3000'), 'port', 0, 65535);
     const nv = intOption(o.valves, 'valves', 0, 100);
     const nc = intOption(o.chargers, 'chargers', 0, 100);
     out.progress('starting the server…');
@@ -77,16 +79,18 @@ export const demo: Command = {
     out.say(`espfleet demo running: dashboard ${server.url}/  ·  test page ${server.url}/websocket-test/`);
     out.say(`${nv} simulated valves and ${nc} chargers feed the sensor streams; Ctrl-C stops.`);
     out.emit({ type: 'demo', url: server.url, dashboard: `${server.url}/`, valves: nv, chargers: nc });
-    return await new Promise<number>((resolve) => {
-      const stop = () => {
+    return await stopOnSignal({
+      deadlineMs: STOP_DEADLINE_MS,
+      stop: async () => {
         clearInterval(publish);
         clearInterval(sweep);
         feed.close();
         fleet.stop();
-        void server.close().then(() => resolve(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+        await server.close();
+      },
+      onStopping: () => out.say('stopping… (Ctrl-C again to exit at once)'),
+      onDeadline: () => out.error('stopped before queued work finished: unprocessed messages are dropped'),
+      onSecond: () => out.error('second Ctrl-C: exiting at once'),
     });
   },
 };

@@ -1,6 +1,10 @@
 // espfleet serve: the host server.
-import { startServer, loadConfig, ConfigError, type ServerConfig } from '@espfleet/host-server';
+import { startServer, loadConfig, ConfigError, type ServerConfig, type LogFormat } from '@espfleet/host-server';
 import { type Command, type Output, UsageError, intOption } from '../command.js';
+import { stopOnSignal } from '../shutdown.js';
+
+/** A first Ctrl-C stops within this long, whatever is queued. */
+export const STOP_DEADLINE_MS = 4000;
 
 export const serve: Command = {
   name: 'serve',
@@ -15,6 +19,8 @@ export const serve: Command = {
     open: { type: 'boolean', help: 'accept clients without tokens, as the specs\' examples connect (env ESPFLEET_OPEN)' },
     'charger-timeout': { type: 'string', value: 'S', help: 'a charger silent this many seconds is desconectado and its session closed (default 90)' },
     'log-level': { type: 'string', value: 'LEVEL', help: 'fatal, error, warn, info, debug or silent (env ESPFLEET_LOG_LEVEL; default info)' },
+    'log-format': { type: 'string', value: 'FORMAT', help: 'auto (readable on a terminal, JSON otherwise), pretty or json (env ESPFLEET_LOG_FORMAT; default auto, json with --json)' },
+    'log-file': { type: 'string', value: 'FILE', help: 'write the logs to FILE as JSON lines instead of the console (env ESPFLEET_LOG_FILE)' },
   },
   examples: ['espfleet serve --open', 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/test espfleet serve --port 8080', 'espfleet token admin'],
   async run(o, out: Output) {
@@ -26,6 +32,9 @@ export const serve: Command = {
     if (o.open) flags.open = true;
     if (o['charger-timeout'] !== undefined) flags.chargerTimeoutMs = intOption(o['charger-timeout'], 'charger-timeout', 1, 86_400) * 1000;
     if (o['log-level'] !== undefined) flags.logLevel = String(o['log-level']);
+    if (o['log-format'] !== undefined) flags.logFormat = String(o['log-format']) as LogFormat;
+    else if (out.json && !process.env.ESPFLEET_LOG_FORMAT) flags.logFormat = 'json'; // --json: every stdout line is JSON
+    if (o['log-file'] !== undefined) flags.logFile = String(o['log-file']);
     let config: ServerConfig;
     try {
       config = loadConfig({ file: o.config as string | undefined, env: process.env, flags });
@@ -46,16 +55,22 @@ export const serve: Command = {
     if (config.open) out.say('warning: --open: clients connect without tokens; do not expose this server beyond a trusted network');
     out.say(`espfleet host server at ${server.url}  (dashboard ${server.url}/, test page ${server.url}/websocket-test/)`);
     out.emit({ type: 'listening', url: server.url, store: server.store.kind, open: config.open });
-    return await new Promise<number>((resolve) => {
-      const stop = () => {
-        out.say('stopping…');
-        void server.close().then(() => {
-          out.emit({ type: 'stopped' });
-          resolve(0);
-        });
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    const code = await stopOnSignal({
+      deadlineMs: STOP_DEADLINE_MS,
+      stop: () => server.close(),
+      onStopping: () => {
+        out.say('stopping… (Ctrl-C again to exit at once)');
+        server.log.info('stopping: finishing queued work');
+      },
+      onDeadline: () =>
+        server.log.warn(
+          { deadlineMs: STOP_DEADLINE_MS },
+          'stopped before queued work finished: unprocessed messages are dropped (chargers resend readings the server has not stored)',
+        ),
+      onSecond: () => server.log.warn('second Ctrl-C: exiting at once; unprocessed messages are dropped'),
     });
+    server.log.info('stopped');
+    out.emit({ type: 'stopped' });
+    return code;
   },
 };

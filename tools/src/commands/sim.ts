@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { Fleet, VirtualClock, WallClock, applyFault, FaultError, FAULT_HELP } from '@espfleet/simulator';
 import type { Clock, SimulatedDevice } from '@espfleet/simulator';
 import { type Command, type Output, UsageError, intOption } from '../command.js';
+import { probeDevice, describeAnswer, type DeviceAnswer } from '../probe.js';
 
 function loadBundle(path: string | undefined, app: 'valve' | 'charger'): { text: string; path: string } {
   let p = path;
@@ -21,11 +22,22 @@ function loadBundle(path: string | undefined, app: 'valve' | 'charger'): { text:
   return { text: readFileSync(p, 'utf8'), path: p };
 }
 
-function describe(d: SimulatedDevice): Record<string, unknown> {
+/** A device as listed: the address that answered when asked, and what its configuration says. */
+function describe(d: SimulatedDevice, answer: DeviceAnswer | null): Record<string, unknown> {
   const s = d.snapshot();
+  const reach = { url: answer?.url ?? null, protocol: answer?.protocol ?? null, contentType: answer?.contentType ?? null };
   return s.kind === 'valve'
-    ? { id: d.id, kind: 'valve', url: d.port ? `ws://127.0.0.1:${d.port}/ws` : null, http: d.port ? `http://127.0.0.1:${d.port}/` : null, passkey: s.passkey }
-    : { id: d.id, kind: 'charger', estacionId: s.estacionId, server: (d.config.server as string) ?? null };
+    ? { id: d.id, kind: 'valve', ...reach, passkey: s.passkey }
+    : { id: d.id, kind: 'charger', estacionId: s.estacionId, ...reach, configuredServer: (d.config.server as string) ?? null };
+}
+
+function deviceLine(info: Record<string, unknown>, answer: DeviceAnswer | null): string {
+  const where = describeAnswer(answer);
+  if (info.kind === 'valve') return `${info.id}: ${where}; passkey ${info.passkey}`;
+  // The server URL is only written to the charger's configuration: whether it connects is up
+  // to the bundle it runs (the simulator's test bundles do not), so no connection is claimed.
+  const server = info.configuredServer ? `; configured server ${info.configuredServer} (a connection is the bundle's to make)` : '';
+  return `${info.id}: estacionId ${info.estacionId}, ${where}${server}`;
 }
 
 function table(rows: Array<Record<string, unknown>>): string {
@@ -45,7 +57,7 @@ export const sim: Command = {
   options: {
     valves: { type: 'string', value: 'N', default: '1', help: 'simulated valves' },
     chargers: { type: 'string', value: 'N', default: '0', help: 'simulated chargers' },
-    server: { type: 'string', value: 'URL', help: 'backend the chargers publish to, e.g. ws://127.0.0.1:3000/ws' },
+    server: { type: 'string', value: 'URL', help: 'backend written to the chargers\' configuration, e.g. ws://127.0.0.1:3000/ws (charger firmware connects to it; the test bundles do not)' },
     token: { type: 'string', value: 'JWT', help: 'token the chargers present to the backend' },
     realtime: { type: 'boolean', help: 'device time is wall-clock time (otherwise a virtual clock at --speed)' },
     speed: { type: 'string', value: 'X', default: '10', help: 'virtual clock speed-up over real time' },
@@ -103,7 +115,7 @@ export const sim: Command = {
     for (const d of fleet.devices) {
       d.on('uncaught', (e: unknown) => out.emit({ type: 'uncaught', id: d.id, message: String((e as Error)?.message ?? e) }));
       d.on('listening', (devicePort: number, hostPort: number) => {
-        out.emit({ type: 'listening', id: d.id, devicePort, url: `ws://127.0.0.1:${hostPort}/ws` });
+        out.emit({ type: 'listening', id: d.id, devicePort, host: '127.0.0.1', hostPort });
       });
     }
     fleet.on('progress', (p: { started: number; total: number; id: string }) => {
@@ -127,22 +139,23 @@ export const sim: Command = {
     // Give devices a moment (device time) to join WiFi and open their ports before listing them.
     await new Promise<void>((r) => {
       const check = setInterval(() => {
-        const ready = fleet.valves.every((v) => v.port !== undefined) || clock.now() - started > 5000;
+        const ready = fleet.devices.every((v) => v.port !== undefined) || clock.now() - started > 5000;
         if (ready) {
           clearInterval(check);
           r();
         }
       }, 20);
     });
-    for (const d of fleet.devices) {
-      const info = describe(d);
-      out.emit({ type: 'device', ...info });
-      out.say(
-        info.kind === 'valve'
-          ? `${d.id}: ${info.url ?? '(not listening)'} passkey ${info.passkey}`
-          : `${d.id}: estacionId ${info.estacionId}${info.server ? ` → ${info.server}` : ' (no --server)'}`,
-      );
+    // Asked a few at a time: a fleet may have thousands of devices.
+    const answers: Array<DeviceAnswer | null> = [];
+    for (let i = 0; i < fleet.devices.length; i += 32) {
+      answers.push(...(await Promise.all(fleet.devices.slice(i, i + 32).map((d) => (d.port === undefined ? null : probeDevice(d.port))))));
     }
+    fleet.devices.forEach((d, i) => {
+      const info = describe(d, answers[i]);
+      out.emit({ type: 'device', ...info });
+      out.say(deviceLine(info, answers[i]));
+    });
     out.say('Type "DEVICE FAULT" to inject a fault ("help" lists them); Ctrl-C stops.');
 
     const rl = process.stdin.isTTY || !process.stdin.readableEnded ? createInterface({ input: process.stdin }) : undefined;
