@@ -14,9 +14,14 @@ import WebSocket from 'ws';
 const here = dirname(fileURLToPath(import.meta.url));
 const FANOUT_N = (process.env.BENCH_FANOUT ?? '1000,5000').split(',').map(Number);
 const FANOUT_MESSAGES = Number(process.env.BENCH_FANOUT_MESSAGES ?? 100);
+// The sequence number rides in `v`, which the server accepts up to its 260 V rating, and the
+// readings' ts must not reach further back than the session start minus the allowed clock skew.
+if (!(FANOUT_MESSAGES >= 1 && FANOUT_MESSAGES <= 250)) throw new Error('BENCH_FANOUT_MESSAGES must be 1..250');
 const INGEST_CHARGERS = Number(process.env.BENCH_INGEST_CHARGERS ?? 10000);
 const INGEST_RATE = Number(process.env.BENCH_INGEST_RATE ?? 1);
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
+// Each charger's reading number rides in `v` (≤ 260 V) and advances its ts by a second.
+if (!(INGEST_RATE * INGEST_SECONDS <= 250)) throw new Error('BENCH_INGEST_RATE × BENCH_INGEST_SECONDS must be at most 250');
 /** Stations with a dashboard measuring ingest→dashboard latency (all of them would double the client's sockets). */
 const INGEST_DASHBOARDS = Number(process.env.BENCH_INGEST_DASHBOARDS ?? 1000);
 const IDLE = Number(process.env.BENCH_IDLE ?? 5000);
@@ -108,9 +113,12 @@ async function fanout(kind: 'espfleet' | 'bare', n: number) {
   }
   const cpu0 = await s.cpu();
   const t0 = performance.now();
+  // Plausible readings (the server bills only those): v within the rating, w <= v·a, one second
+  // apart and ending now, so none is refused as a clock jump.
+  const ts0 = Math.floor(Date.now() / 1000) - FANOUT_MESSAGES;
   for (let k = 1; k <= FANOUT_MESSAGES; k++) {
     sent.set(k, performance.now());
-    pub.send(JSON.stringify({ type: 'metrics', session_id: sid, v: k, a: 16, w: 3600, ts: 1_700_000_000 + k }));
+    pub.send(JSON.stringify({ type: 'metrics', session_id: sid, v: k, a: 16, w: 10 * k, ts: ts0 + k }));
     if (k % 10 === 0) await new Promise((r) => setImmediate(r));
   }
   const complete = await until(() => delivered >= n * FANOUT_MESSAGES, 120_000);
@@ -166,6 +174,7 @@ async function ingest() {
   const tick = 100;
   const perTick = (n * INGEST_RATE * tick) / 1000;
   let carry = 0;
+  const ts0 = Math.floor(Date.now() / 1000);
   while (performance.now() - t0 < INGEST_SECONDS * 1000) {
     const tickStart = performance.now();
     carry += perTick;
@@ -176,7 +185,7 @@ async function ingest() {
       const station = ((seq - 1) % n) + 1;
       sentAt.set(`${station}:${v}`, performance.now());
       if (station <= INGEST_DASHBOARDS) watched++;
-      c.ws.send(JSON.stringify({ type: 'metrics', session_id: c.sid, v, a: 16, w: 3600, ts: 1_700_000_000 + v }));
+      c.ws.send(JSON.stringify({ type: 'metrics', session_id: c.sid, v, a: 16, w: 10 * v, ts: ts0 + v }));
       sent++;
     }
     await new Promise((r) => setTimeout(r, Math.max(0, tick - (performance.now() - tickStart))));
