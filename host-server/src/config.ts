@@ -113,6 +113,10 @@ export function loadConfig(o: { file?: string; env?: NodeJS.ProcessEnv; flags?: 
   for (const [k, v] of Object.entries(o.flags ?? {})) if (v !== undefined) c[k] = coerce(k as keyof ServerConfig, v);
   const cfg = c as unknown as ServerConfig;
   if (!Number.isInteger(cfg.port) || cfg.port > 65535) throw new ConfigError(`port must be a whole number up to 65535, got ${cfg.port}`);
+  for (const k of ['chargerMaxPowerW', 'chargerMaxVoltageV', 'chargerMaxCurrentA', 'chargerClockSkewS', 'chargerMaxGapS', 'chargerQueueLimit'] as const) {
+    if (typeof cfg[k] !== 'number' || !Number.isFinite(cfg[k]) || cfg[k] <= 0) throw new ConfigError(`${k} must be a number above 0, got ${JSON.stringify(cfg[k])}`);
+  }
+  if (!Number.isInteger(cfg.chargerQueueLimit)) throw new ConfigError(`chargerQueueLimit must be a whole number, got ${cfg.chargerQueueLimit}`);
   if (!LOG_FORMATS.includes(cfg.logFormat)) throw new ConfigError(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(cfg.logFormat)}`);
   return cfg;
 }
