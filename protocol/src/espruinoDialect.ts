@@ -99,6 +99,8 @@ export function checkEspruinoDialect(source: string): DialectProblem[] {
       case 'MethodDefinition':
       case 'PropertyDefinition':
         if (n.computed) add(n, 'computed property names are not supported by Espruino');
+        // Measured on 2v29: `class A { x; }` does not parse ("Got ';' expected '='").
+        if (n.type === 'PropertyDefinition' && n.value === null) add(n, 'a class field needs an initializer on Espruino (`x = undefined;`)');
         break;
       case 'ClassDeclaration':
       case 'ClassExpression':
