@@ -57,7 +57,10 @@ export async function emitEspruino(fam: FamilyDef): Promise<EspruinoModule> {
     // sensor-stream module overwrote its function `i` and threw "Expecting function, got
     // Object"). Level 1 inlines only functions without arguments. The check below refuses
     // any use before declaration that another option might still produce.
-    compress: { passes: 2, inline: 1 },
+    // lhs_constants off: `"a" === x` as the first token of a statement right after a skipped
+    // `if` block or `catch` reads the string as empty on Espruino 2v29 (its lexer builds string
+    // values only while executing); `x === "a"` is safe (firmware/build/literalAfterSkipCheck.ts).
+    compress: { passes: 2, inline: 1, lhs_constants: false },
     mangle: { toplevel: true },
     toplevel: true,
     format: { comments: false },

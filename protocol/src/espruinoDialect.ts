@@ -43,7 +43,23 @@ export function checkEspruinoDialect(source: string): DialectProblem[] {
   const add = (n: AnyNode, message: string) =>
     problems.push({ line: n.loc!.start.line, column: n.loc!.start.column, message });
 
+  // Measured on 2v29: the lexer builds a string's value only while executing, and it reads the
+  // token after a skipped `if` block or an unrun `catch` before execution is back on, so a
+  // statement starting with a string right after an `if`/`try` sees it as empty:
+  // `if(a){…}"x"===t&&f()` never calls f. terser writes that shape with lhs_constants on.
+  const literalAfterSkip = (body: AnyNode[]) => {
+    for (let i = 1; i < body.length; i++) {
+      const s = body[i];
+      const first = source.charAt(s.start);
+      if ((body[i - 1].type === 'IfStatement' || body[i - 1].type === 'TryStatement') && s.type === 'ExpressionStatement' && (first === '"' || first === "'" || first === '`')) {
+        add(s, 'a statement that starts with a string right after an `if` or `try` reads that string as empty on Espruino; start it otherwise, e.g. `x === "a"`');
+      }
+    }
+  };
+
   const visit = (n: AnyNode, parent: AnyNode | null) => {
+    if (n.type === 'Program' || n.type === 'BlockStatement' || n.type === 'StaticBlock') literalAfterSkip(n.body);
+    if (n.type === 'SwitchCase') literalAfterSkip(n.consequent);
     switch (n.type) {
       case 'ObjectPattern':
       case 'ArrayPattern':

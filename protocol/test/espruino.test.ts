@@ -44,6 +44,8 @@ describe('Espruino dialect check', () => {
     ['function* g() { yield 1; }', 'generators'],
     ['var o = {[k]: 1};', 'computed property names'],
     ['class A { x; }', 'class field needs an initializer'],
+    ['function g() { if (a) { b(); } "x" === t && f(); }', 'starts with a string right after an `if`'],
+    ['try { a(); } catch { b(); } `x` === t && f();', 'starts with a string right after an `if` or `try`'],
     ['outer: for (;;) { break outer; }', 'labelled statements'],
     ['class A { #x = 1; }', '#private'],
     ['class E extends Error {}', 'class extends Error'],
@@ -80,12 +82,23 @@ describe('Espruino dialect check', () => {
       expect(problems.map((p) => p.message).join('; ')).toContain(expected);
     });
   }
+  it('finds statements that start with a string right after an if or try, and only those', () => {
+    const at = (code: string) =>
+      checkEspruinoDialect(code).filter((p) => p.message.includes('starts with a string')).map((p) => p.line + ':' + p.column);
+    expect(at('if(a){}"x"===t&&f()')).toEqual(['1:7']);
+    expect(at('function g(){if(a){}else{}\n`x`.length&&f()}')).toEqual(['2:0']);
+    expect(at("switch(t){case 1:try{g()}catch(e){}'x'===t&&f()}")).toEqual(['1:35']);
+    // What Espruino runs as written: another first token, an empty statement between, a loop before.
+    expect(at('if(a){}t==="x"&&f();if(a){};"x"===t&&f();while(a){}"x"===t&&f();("x"===t)&&f()')).toEqual([]);
+  });
+
   it('accepts what Espruino runs', () => {
     const ok = [
       'let a = 1; const b = 2;',
       'var f = (x) => x + 1;',
       'class A extends B { constructor() { super(); } get x() { return 1; } static s() {} }',
       'class F { x = 1; y = undefined; }',
+      'if (a) { b(); } t === "x" && f(); "use strict";',
       'var t = `a${b}`;',
       'for (var x of [1, 2]) {}',
       'var y = a ?? b;',

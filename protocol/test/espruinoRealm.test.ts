@@ -125,6 +125,12 @@ describe('Espruino fidelity realm', () => {
     expect(run('[Date.now(), new Date().getTime()]', ctx)).toEqual([86400000.5, 86400000]);
   });
 
+  it('keeps minified `return"a"+b` and `return+x` apart when rewriting them', () => {
+    expect(run('(function (b) { return"a"+b; })(1)')).toBe('a1');
+    expect(run('(function (x) { return+x; })(" 2")')).toBe(2);
+    expect(run('(function (s) { var o = 0; for (var c of s) o++; return o; })("ab")')).toBe(2);
+  });
+
   it('runs new Function bodies through the same rules', () => {
     expect(run('new Function("a", "return a + 0.1 + \\"\\"")(0.2)')).toBe('0.3');
   });

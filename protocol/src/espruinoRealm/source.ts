@@ -85,7 +85,11 @@ export function rewriteForEspruino(code: string, options: RewriteOptions): strin
     let out = '';
     let pos = n.start;
     for (const c of childrenOf(n)) {
-      out += code.slice(pos, c.start) + emit(c, n);
+      out += code.slice(pos, c.start);
+      const piece = emit(c, n);
+      // Minified code writes `return"a"+b` and `return+x`: a rewrite starting with a name needs a space there.
+      if (/[\w$]$/.test(out) && /^[\w$]/.test(piece) && !/^[\w$]/.test(code.slice(c.start, c.start + 1))) out += ' ';
+      out += piece;
       pos = c.end;
     }
     return out + code.slice(pos, n.end);
