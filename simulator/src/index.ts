@@ -7,7 +7,7 @@ export { PinBank, type PinOutput } from './espruino/pins.js';
 export { SimulatedValve, type SimulatedValveOptions } from './devices/simulatedValve.js';
 export { SimulatedCharger, type SimulatedChargerOptions } from './devices/simulatedCharger.js';
 export { SimulatedDevice, SIM_NETWORK, type SimulatedDeviceOptions } from './devices/simulatedDevice.js';
-export { VALVE_BOARD, CHARGER_BOARD, CONFIG_FILE } from './devices/boards.js';
+export { VALVE_BOARD, CHARGER_BOARD, CONFIG_FILE } from '@espfleet/firmware/boards';
 export { INA219 } from './devices/chips/ina219.js';
 export { INA226 } from './devices/chips/ina226.js';
 export { PN532 } from './devices/chips/pn532.js';

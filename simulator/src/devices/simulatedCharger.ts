@@ -4,7 +4,7 @@ import { EvLoad, DEFAULT_EV, type EvLoadSpec } from '../physics/evLoad.js';
 import { Contact } from '../physics/contact.js';
 import { INA226 } from './chips/ina226.js';
 import { PN532 } from './chips/pn532.js';
-import { CHARGER_BOARD as B } from './boards.js';
+import { CHARGER_BOARD as B } from '@espfleet/firmware/boards';
 import { SimulatedDevice, type SimulatedDeviceOptions } from './simulatedDevice.js';
 
 export interface SimulatedChargerOptions extends SimulatedDeviceOptions {

@@ -6,7 +6,7 @@ import { WallClock } from '../espruino/clock.js';
 import type { WifiNetwork } from '../espruino/host.js';
 import { EspruinoDevice } from '../espruino/device.js';
 import { Random, seedOf } from '../physics/random.js';
-import { CONFIG_FILE } from './boards.js';
+import { CONFIG_FILE } from '@espfleet/firmware/boards';
 
 export const SIM_NETWORK: WifiNetwork = { ssid: 'espfleet-sim', password: 'simulated-wifi' };
 

@@ -3,7 +3,7 @@
 import { GearMotor, VALVE_ACTUATOR } from '../physics/gearMotor.js';
 import { Contact } from '../physics/contact.js';
 import { INA219 } from './chips/ina219.js';
-import { VALVE_BOARD as B } from './boards.js';
+import { VALVE_BOARD as B } from '@espfleet/firmware/boards';
 import { SimulatedDevice, type SimulatedDeviceOptions } from './simulatedDevice.js';
 
 export interface SimulatedValveOptions extends SimulatedDeviceOptions {

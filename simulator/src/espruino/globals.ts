@@ -7,7 +7,8 @@ import { NotSupportedError } from './host.js';
 import type { PinBank, WatchOptions } from './pins.js';
 import { PIN_COUNT } from './pins.js';
 import type { I2CBus } from './i2cBus.js';
-import { BASE_USAGE, ESP32_BLOCK_SIZE, ESP32_TOTAL_JSVARS, globalVars, sizeOf } from './memory.js';
+import { BASE_USAGE, CONNECTION_VARS, ESP32_BLOCK_SIZE, ESP32_TOTAL_JSVARS, JsVarCounter, sizeOf } from './memory.js';
+import { closureScopes, firmwareFunctions } from './closureScopes.js';
 
 export interface GlobalsDeps {
   host: DeviceHost;
@@ -288,15 +289,33 @@ export function installGlobals(d: GlobalsDeps): void {
   ctx.btoa = (s: string) => Buffer.from(String(s), 'latin1').toString('base64');
   ctx.atob = (s: string) => Buffer.from(String(s), 'base64').toString('latin1');
   ctx.global = ctx;
-  // Every global present now is the interpreter's own; what the firmware adds is counted.
+  // Every global present now is the interpreter's own; what the firmware adds is counted: its
+  // globals, and every live function of its code with what the function's closures hold.
   const builtIn = new Set<string>();
+  const realmObject = vm.runInContext('Object.getPrototypeOf({})', realm.context) as object;
+  // Objects of the host: a socket (readable and writable) is an open connection, anything else one JsVar.
+  const hostObjectVars = (o: object) => {
+    for (let p = Object.getPrototypeOf(o); p; p = Object.getPrototypeOf(p)) if (p === realmObject) return undefined;
+    if (Object.getPrototypeOf(o) === null) return undefined;
+    return 'write' in o && 'end' in o && 'on' in o && !('listen' in o) ? CONNECTION_VARS : 1;
+  };
+  const firmwareVars = () => {
+    const ids = new Map<object, number>();
+    const identity = (o: object) => {
+      if (!ids.has(o)) ids.set(o, ids.size);
+      return ids.get(o)!;
+    };
+    const counter = new JsVarCounter({ byteLength, hostObjectVars, scopesOf: (f) => closureScopes(realm.context, f, identity) });
+    let n = 0;
+    for (const key of Object.keys(ctx)) if (!builtIn.has(key)) n += counter.entryVars(key, ctx[key]);
+    for (const f of firmwareFunctions(realm.context)) n += counter.sizeOf(f);
+    return n;
+  };
   ctx.process = strict('process', {
     env: { VERSION: '2v29', BOARD: 'ESP32', CONSOLE: 'Serial1' },
     version: '2v29',
     memory() {
-      const seen = new Set<object>();
-      let usage = BASE_USAGE;
-      for (const key of Object.keys(ctx)) if (!builtIn.has(key)) usage += globalVars(key, ctx[key], byteLength, seen);
+      const usage = Math.min(ESP32_TOTAL_JSVARS, BASE_USAGE + firmwareVars());
       return realm.JSON.parse(
         JSON.stringify({ free: ESP32_TOTAL_JSVARS - usage, usage, total: ESP32_TOTAL_JSVARS, history: 0, gc: 0, gctime: 0, blocksize: ESP32_BLOCK_SIZE }),
       );

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { VirtualClock } from '../../src/espruino/clock.js';
 import { SimulatedValve } from '../../src/devices/simulatedValve.js';
-import { VALVE_BOARD } from '../../src/devices/boards.js';
+import { VALVE_BOARD } from '@espfleet/firmware/boards';
 import type { I2CTransfer } from '../../src/espruino/i2cBus.js';
 import type { PinOutput } from '../../src/espruino/pins.js';
 import { bundle } from '../support.js';
