@@ -5,8 +5,10 @@ import { sim } from './commands/sim.js';
 import { serve } from './commands/serve.js';
 import { token } from './commands/token.js';
 import { demo } from './commands/demo.js';
+import { valve } from './commands/valve.js';
+import { flash } from './commands/flash.js';
 
-const commands: Command[] = [serve, token, sim, demo];
+const commands: Command[] = [serve, token, sim, demo, valve, flash];
 
 function usage(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');

@@ -17,6 +17,8 @@ export interface Command {
   summary: string;
   usage: string;
   options: Record<string, OptionSpec>;
+  /** Takes words after the command (e.g. `valve move 45`); they arrive as opts._ (string[]). */
+  positionals?: boolean;
   examples?: string[];
   run(opts: Record<string, unknown>, out: Output): Promise<number>;
 }
@@ -99,9 +101,10 @@ export async function runCommand(c: Command, argv: string[]): Promise<number> {
         }),
       ),
       strict: true,
-      allowPositionals: false,
+      allowPositionals: !!c.positionals,
     });
     values = parsed.values as Record<string, unknown>;
+    if (c.positionals) values._ = parsed.positionals;
   } catch (e) {
     const out = makeOutput(argv.includes('--json'));
     out.error(`${(e as Error).message}\nRun 'espfleet ${c.name} --help' for the options.`);

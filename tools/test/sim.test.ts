@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli.js');
-const bundles = join(here, '..', '..', 'simulator', 'test', 'bundles');
-const valveBundle = join(bundles, 'valve-driver.js');
-const chargerBundle = join(bundles, 'charger-driver.js');
+// Valves run the real firmware (firmware/dist/valve.js, the default). Where a test needs a charger
+// that acts without a backend (a card closes the relay, an HTTP status page), it runs the
+// simulator's firmware-style charger test bundle.
+const chargerBundle = join(here, '..', '..', 'simulator', 'test', 'bundles', 'charger-driver.js');
 
 function run(args: string[], input = '') {
   return spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8', timeout: 60_000 });
@@ -54,7 +55,7 @@ describe('espfleet sim', () => {
 
   it('runs a fleet: progress, addresses and credentials, live state, faults, a clean stop', () => {
     const r = run(
-      ['sim', '--valves', '2', '--chargers', '1', '--valve-bundle', valveBundle, '--charger-bundle', chargerBundle, '--seconds', '20', '--speed', '20', '--json', '--fault', 'valve-1 jam:10', '--fault', 'charger-1 card:04A1B2C3'],
+      ['sim', '--valves', '2', '--chargers', '1', '--charger-bundle', chargerBundle, '--seconds', '20', '--speed', '20', '--json', '--fault', 'valve-1 jam:10', '--fault', 'charger-1 card:04A1B2C3'],
       'valve-2 wifi-loss:2\nvalve-2 explode\n',
     );
     expect(r.status, r.stderr).toBe(0);
@@ -63,7 +64,8 @@ describe('espfleet sim', () => {
     expect(progress.map((p) => p.started)).toEqual([1, 2, 3]);
     const devices = lines.filter((l) => l.type === 'device');
     expect(devices.map((d) => d.id)).toEqual(['valve-1', 'valve-2', 'charger-1']);
-    expect(devices[0]).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), protocol: 'http', contentType: 'application/json' });
+    expect(devices[0]).toMatchObject({ url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/), protocol: 'websocket', contentType: null });
+    expect(devices[2]).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), protocol: 'http', contentType: 'application/json' });
     expect(devices[0].passkey).toBe('pk-valve-1');
     expect(devices[2].estacionId).toBe(1);
     expect(lines.filter((l) => l.type === 'fault').map((f) => f.fault)).toEqual(['jam:10', 'card:04A1B2C3', 'wifi-loss:2']);
@@ -75,13 +77,19 @@ describe('espfleet sim', () => {
     expect(lines.at(-1)!.type).toBe('stopped');
   });
 
-  it('a real client reaches a simulated device through its firmware\'s own server', async () => {
-    const child = spawn(process.execPath, [cli, 'sim', '--valves', '1', '--valve-bundle', valveBundle, '--realtime', '--json']);
+  it('a real client reaches a simulated valve through its firmware\'s own WebSocket server', async () => {
+    const child = spawn(process.execPath, [cli, 'sim', '--valves', '1', '--realtime', '--json']);
     try {
       const [valve] = await listed(child, 1);
-      const state = (await (await fetch(String(valve.url) + 'move?angle=45')).json()) as Record<string, unknown>;
-      expect(state.moves).toBe(1);
-      expect(state.ip).toBe('127.0.0.1');
+      const ws = new WebSocket(String(valve.url));
+      const replies: Array<Record<string, unknown>> = [];
+      ws.on('message', (d) => replies.push(JSON.parse(d.toString())));
+      await new Promise((ok, fail) => (ws.once('open', ok), ws.once('error', fail)));
+      ws.send(JSON.stringify({ event: 'request_device_info', passkey: valve.passkey }));
+      await expect.poll(() => replies[0], { timeout: 10_000 }).toMatchObject({ event: 'device_info', device_id: 'valve-1' });
+      ws.send(JSON.stringify({ event: 'device_basic_info', data: { user_id: '1', device_id: 'valve-1' } }));
+      await expect.poll(() => replies.find((r) => r.event === 'valve_data'), { timeout: 10_000 }).toMatchObject({ get_valvedata: { angle: 0, is_close: true }, Error: 'No Error' });
+      ws.close();
     } finally {
       await interrupt(child);
     }
@@ -89,7 +97,7 @@ describe('espfleet sim', () => {
 
   it('prints for each device an address that answers as the line says', async () => {
     // Human output: every address is taken from the printed line and asked.
-    const child = spawn(process.execPath, [cli, 'sim', '--valves', '1', '--chargers', '1', '--valve-bundle', valveBundle, '--charger-bundle', chargerBundle, '--realtime', '--server', 'ws://127.0.0.1:9/ws']);
+    const child = spawn(process.execPath, [cli, 'sim', '--valves', '1', '--chargers', '1', '--charger-bundle', chargerBundle, '--realtime', '--server', 'ws://127.0.0.1:9/ws']);
     try {
       const lines = await printedDeviceLines(child, ['valve-1', 'charger-1']);
       for (const line of lines) {
@@ -113,6 +121,7 @@ describe('espfleet sim', () => {
           expect(line).not.toContain('ws://127.0.0.1:' + new URL(url).port);
         }
       }
+      expect(lines.find((l) => l.startsWith('valve-1'))).toMatch(/^valve-1: ws:\/\/127\.0\.0\.1:\d+\/ws \(WebSocket\); passkey pk-valve-1$/);
       const charger = lines.find((l) => l.startsWith('charger-1'))!;
       // The server URL is configuration, not a connection the server would see.
       expect(charger).toContain('configured server ws://127.0.0.1:9/ws');

@@ -1,18 +1,42 @@
 // espfleet demo: the server on embedded defaults with a simulated fleet, on one command.
-// Until the firmware lands, devices run the simulator's firmware-style test bundles, and a
-// bridge publishes what their emulated chips measure (valve angle and motor current, charger
-// power, voltage and current) into the server's sensor streams over the real WebSocket.
+// Valves run the real firmware (firmware/dist/valve.js) and are swept through their own
+// WebSocket, as the bench CLI moves them. Chargers run the simulator's firmware-style test
+// bundle: the charger firmware needs a publisher token per station, which the fleet does not
+// hand out. A bridge publishes what the emulated chips measure (valve angle and motor current,
+// charger power) into the server's sensor streams over the real WebSocket.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { startServer } from '@espfleet/host-server';
-import { Fleet, WallClock } from '@espfleet/simulator';
+import { Fleet, WallClock, type SimulatedValve } from '@espfleet/simulator';
 import { type Command, type Output, UsageError, intOption } from '../command.js';
 import { stopOnSignal } from '../shutdown.js';
 import { STOP_DEADLINE_MS } from './serve.js';
+import { ValveConnection } from '../valve/client.js';
 
-const simRoot = dirname(dirname(createRequire(import.meta.url).resolve('@espfleet/simulator')));
+const nodeRequire = createRequire(import.meta.url);
+const simRoot = dirname(dirname(nodeRequire.resolve('@espfleet/simulator')));
+
+function valveFirmware(): string {
+  try {
+    return readFileSync(nodeRequire.resolve('@espfleet/firmware/dist/valve.js'), 'utf8');
+  } catch {
+    throw new UsageError('no valve firmware bundle: build the firmware (npm run build -w @espfleet/firmware)');
+  }
+}
+
+/** Moves a valve as a bench client would: authenticate, set_valve_basic, close. */
+async function moveValve(v: SimulatedValve, angle: number): Promise<void> {
+  if (!v.running || !v.esp.online || v.port === undefined) return;
+  try {
+    const c = await ValveConnection.open({ host: '127.0.0.1', port: v.port, passkey: String(v.config.passkey), timeoutMs: 5000 });
+    c.send({ event: 'set_valve_basic', valve_data: { set_angle: true, angle } });
+    c.close();
+  } catch {
+    // A valve that is restarting misses this sweep.
+  }
+}
 
 export const demo: Command = {
   name: 'demo',
@@ -50,8 +74,13 @@ export const demo: Command = {
         await store.createCard({ uid: `VIRTUAL-${i}-A4F2E8`, userId: u.id });
       }
     }
-    const bundle = (n: string) => readFileSync(join(simRoot, 'test', 'bundles', n), 'utf8');
-    const fleet = new Fleet({ clock: new WallClock(), valves: nv, chargers: nc, valveBundle: bundle('valve-driver.js'), chargerBundle: bundle('charger-driver.js') });
+    const fleet = new Fleet({
+      clock: new WallClock(),
+      valves: nv,
+      chargers: nc,
+      valveBundle: nv ? valveFirmware() : undefined,
+      chargerBundle: readFileSync(join(simRoot, 'test', 'bundles', 'charger-driver.js'), 'utf8'),
+    });
     fleet.on('progress', (p: { started: number; total: number; id: string }) => out.progress(`starting the fleet: ${p.started}/${p.total} (${p.id})`));
     fleet.start();
 
@@ -72,7 +101,7 @@ export const demo: Command = {
     }, 1000);
     // Something to watch: valves sweep, the first charger charges a car.
     const sweep = setInterval(() => {
-      for (const v of fleet.valves) if (v.running) v.esp.eval(`move(${Math.round(10 + Math.random() * 80)})`);
+      for (const v of fleet.valves) void moveValve(v, Math.round(10 + Math.random() * 80));
     }, 8000);
     setTimeout(() => fleet.chargers[0]?.placeCard('04A1B2C3'), 3000);
 

@@ -2,7 +2,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { Fleet, VirtualClock, WallClock, applyFault, FaultError, FAULT_HELP } from '@espfleet/simulator';
+import { Fleet, VirtualClock, WallClock, SimulatedValve, applyFault, FaultError, FAULT_HELP } from '@espfleet/simulator';
 import type { Clock, SimulatedDevice } from '@espfleet/simulator';
 import { type Command, type Output, UsageError, intOption } from '../command.js';
 import { probeDevice, describeAnswer, type DeviceAnswer } from '../probe.js';
@@ -35,7 +35,7 @@ function deviceLine(info: Record<string, unknown>, answer: DeviceAnswer | null):
   const where = describeAnswer(answer);
   if (info.kind === 'valve') return `${info.id}: ${where}; passkey ${info.passkey}`;
   // The server URL is only written to the charger's configuration: whether it connects is up
-  // to the bundle it runs (the simulator's test bundles do not), so no connection is claimed.
+  // to the bundle it runs and to the server, so no connection is claimed.
   const server = info.configuredServer ? `; configured server ${info.configuredServer} (a connection is the bundle's to make)` : '';
   return `${info.id}: estacionId ${info.estacionId}, ${where}${server}`;
 }
@@ -57,7 +57,7 @@ export const sim: Command = {
   options: {
     valves: { type: 'string', value: 'N', default: '1', help: 'simulated valves' },
     chargers: { type: 'string', value: 'N', default: '0', help: 'simulated chargers' },
-    server: { type: 'string', value: 'URL', help: 'backend written to the chargers\' configuration, e.g. ws://127.0.0.1:3000/ws (charger firmware connects to it; the test bundles do not)' },
+    server: { type: 'string', value: 'URL', help: 'backend written to the chargers\' configuration, e.g. ws://127.0.0.1:3000/ws (the charger firmware connects to it)' },
     token: { type: 'string', value: 'JWT', help: 'token the chargers present to the backend' },
     realtime: { type: 'boolean', help: 'device time is wall-clock time (otherwise a virtual clock at --speed)' },
     speed: { type: 'string', value: 'X', default: '10', help: 'virtual clock speed-up over real time' },
@@ -70,7 +70,7 @@ export const sim: Command = {
   },
   examples: [
     'espfleet sim --valves 3 --chargers 2 --server ws://127.0.0.1:3000/ws --realtime',
-    'espfleet sim --valves 1 --valve-bundle test/bundles/valve-driver.js --seconds 30 --json',
+    'espfleet sim --valves 1 --seconds 30 --json',
     'espfleet sim --chargers 1 --fault "charger-1 card:04A1B2C3"',
   ],
   async run(o, out: Output) {
@@ -136,10 +136,13 @@ export const sim: Command = {
       }, 20);
     }
     const started = clock.now();
-    // Give devices a moment (device time) to join WiFi and open their ports before listing them.
+    // Give devices a moment (device time) to join WiFi and open their ports before listing them:
+    // until a device is online its server resets every connection. Chargers are clients (the
+    // charger firmware serves nothing), so only valves are waited for to listen.
     await new Promise<void>((r) => {
       const check = setInterval(() => {
-        const ready = fleet.devices.every((v) => v.port !== undefined) || clock.now() - started > 5000;
+        const up = (d: SimulatedDevice) => d.esp.online && (d.port !== undefined || !(d instanceof SimulatedValve));
+        const ready = fleet.devices.every(up) || clock.now() - started > 5000;
         if (ready) {
           clearInterval(check);
           r();
