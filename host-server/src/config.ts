@@ -34,6 +34,24 @@ export interface ServerConfig {
   chargerMaxGapS: number;
   /** Messages waiting per station; a charger beyond it gets QUEUE_FULL (fits a 20,000-reading backlog). */
   chargerQueueLimit: number;
+  /** Redis for the signaling router across instances (redis://…); one instance alone without it. */
+  redisUrl?: string;
+  /** A signaling socket that sends nothing this long is dropped, ms. */
+  signalingIdleTimeoutMs: number;
+  /** A routed message no instance has delivered within this is answered with target_not_found, ms. */
+  signalingRouteTimeoutMs: number;
+  /** Presence entries in Redis expire this long after their instance last refreshed them, ms. */
+  signalingPresenceTtlMs: number;
+  /** Login tokens expire this long after login, ms. */
+  signalingTokenTtlMs: number;
+  /** Largest signaling message answered; larger ones (up to maxMessageBytes) get an error, bytes. */
+  signalingMaxMessageBytes: number;
+  /** `register` events allowed per minute, per socket and per client address. */
+  signalingRegisterPerMinute: number;
+  signalingRegisterPerMinutePerIp: number;
+  /** Routed messages and `check` allowed per second, per socket and per client address (bursts of twice that). */
+  signalingMessagesPerSecond: number;
+  signalingMessagesPerSecondPerIp: number;
   logLevel: string;
   /** auto: human lines on a terminal, JSON otherwise; pretty; json. */
   logFormat: LogFormat;
@@ -60,11 +78,25 @@ export const DEFAULTS: ServerConfig = {
   chargerClockSkewS: 300,
   chargerMaxGapS: 300,
   chargerQueueLimit: 25_000,
+  signalingIdleTimeoutMs: 60_000,
+  signalingRouteTimeoutMs: 5_000,
+  signalingPresenceTtlMs: 60_000,
+  signalingTokenTtlMs: 7 * 24 * 3600_000,
+  signalingMaxMessageBytes: 32 * 1024,
+  signalingRegisterPerMinute: 10,
+  signalingRegisterPerMinutePerIp: 120,
+  signalingMessagesPerSecond: 100,
+  signalingMessagesPerSecondPerIp: 2_000,
   logLevel: 'info',
   logFormat: 'auto',
 };
 
 export class ConfigError extends Error {}
+
+const SIGNALING_POSITIVE = [
+  'signalingIdleTimeoutMs', 'signalingRouteTimeoutMs', 'signalingPresenceTtlMs', 'signalingTokenTtlMs', 'signalingMaxMessageBytes',
+  'signalingRegisterPerMinute', 'signalingRegisterPerMinutePerIp', 'signalingMessagesPerSecond', 'signalingMessagesPerSecondPerIp',
+] as const;
 
 const ENV: Record<string, keyof ServerConfig> = {
   ESPFLEET_HOST: 'host',
@@ -72,6 +104,7 @@ const ENV: Record<string, keyof ServerConfig> = {
   ESPFLEET_PORT: 'port',
   ESPFLEET_DATA_DIR: 'dataDir',
   DATABASE_URL: 'databaseUrl',
+  REDIS_URL: 'redisUrl',
   ESPFLEET_OPEN: 'open',
   ESPFLEET_JWT_SECRET: 'jwtSecret',
   ESPFLEET_LOG_LEVEL: 'logLevel',
@@ -102,7 +135,7 @@ export function loadConfig(o: { file?: string; env?: NodeJS.ProcessEnv; flags?: 
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${o.file} must hold a JSON object`);
     for (const [k, v] of Object.entries(parsed)) {
-      if (!(k in DEFAULTS) && k !== 'databaseUrl' && k !== 'jwtSecret' && k !== 'logFile') throw new ConfigError(`config file ${o.file}: unknown setting "${k}"`);
+      if (!(k in DEFAULTS) && k !== 'databaseUrl' && k !== 'redisUrl' && k !== 'jwtSecret' && k !== 'logFile') throw new ConfigError(`config file ${o.file}: unknown setting "${k}"`);
       c[k] = coerce(k as keyof ServerConfig, v);
     }
   }
@@ -116,6 +149,13 @@ export function loadConfig(o: { file?: string; env?: NodeJS.ProcessEnv; flags?: 
   for (const k of ['chargerMaxPowerW', 'chargerMaxVoltageV', 'chargerMaxCurrentA', 'chargerClockSkewS', 'chargerMaxGapS', 'chargerQueueLimit'] as const) {
     if (typeof cfg[k] !== 'number' || !Number.isFinite(cfg[k]) || cfg[k] <= 0) throw new ConfigError(`${k} must be a number above 0, got ${JSON.stringify(cfg[k])}`);
   }
+  for (const k of SIGNALING_POSITIVE) {
+    if (typeof cfg[k] !== 'number' || !Number.isFinite(cfg[k]) || cfg[k] <= 0) throw new ConfigError(`${k} must be a number above 0, got ${JSON.stringify(cfg[k])}`);
+  }
+  if (cfg.signalingMaxMessageBytes > cfg.maxMessageBytes) {
+    throw new ConfigError(`signalingMaxMessageBytes (${cfg.signalingMaxMessageBytes}) must not pass maxMessageBytes (${cfg.maxMessageBytes})`);
+  }
+  if (cfg.redisUrl !== undefined && !/^rediss?:\/\//i.test(cfg.redisUrl)) throw new ConfigError('redisUrl must start with redis:// or rediss://');
   if (!Number.isInteger(cfg.chargerQueueLimit)) throw new ConfigError(`chargerQueueLimit must be a whole number, got ${cfg.chargerQueueLimit}`);
   if (!LOG_FORMATS.includes(cfg.logFormat)) throw new ConfigError(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(cfg.logFormat)}`);
   return cfg;

@@ -20,6 +20,8 @@ import { SensorHub } from './sensors/sensorHub.js';
 import { apiRouter } from './http/api.js';
 import { json } from './http/router.js';
 import { DatabaseHealth } from './health.js';
+import { SignalingRouter } from './signaling/router.js';
+import { Accounts } from './users/accounts.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PUBLIC = resolve(here, '..', 'public');
@@ -41,6 +43,7 @@ export interface EspfleetServer {
   readonly http: Server;
   readonly chargers: ChargerHub;
   readonly sensors: SensorHub;
+  readonly signaling: SignalingRouter;
   readonly secret: string;
   readonly log: Logger;
   /** http://host:port */
@@ -100,7 +103,26 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
   const upgrades = new UpgradeRouter({ maxMessageBytes: config.maxMessageBytes, maxBufferedBytes: config.maxBufferedBytes, heartbeatMs: config.heartbeatMs, metrics, log: logger });
   upgrades.add(sensors);
   upgrades.add(chargers);
-  const api = apiRouter({ store, auth, chargers, sensors, defaultTariff: config.defaultTariff });
+  // Connections accepted over REST reach the router's cache at once (declared before it exists).
+  let signaling: SignalingRouter | undefined;
+  const accounts = new Accounts(store, config.signalingTokenTtlMs, (a, b) => signaling?.accepted(a, b));
+  signaling = new SignalingRouter({
+    store,
+    accounts,
+    log: logger,
+    metrics,
+    redisUrl: config.redisUrl,
+    idleTimeoutMs: config.signalingIdleTimeoutMs,
+    routeTimeoutMs: config.signalingRouteTimeoutMs,
+    presenceTtlMs: config.signalingPresenceTtlMs,
+    maxMessageBytes: config.signalingMaxMessageBytes,
+    registerPerMinute: config.signalingRegisterPerMinute,
+    registerPerMinutePerIp: config.signalingRegisterPerMinutePerIp,
+    messagesPerSecond: config.signalingMessagesPerSecond,
+    messagesPerSecondPerIp: config.signalingMessagesPerSecondPerIp,
+  });
+  upgrades.add(signaling);
+  const api = apiRouter({ store, auth, chargers, sensors, accounts, defaultTariff: config.defaultTariff });
 
   const http = createHttpServer(async (req, res) => {
     try {
@@ -134,13 +156,19 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     }
   });
   upgrades.attach(http);
-  await new Promise<void>((ok, fail) => {
-    http.once('error', fail);
-    http.listen(config.port, config.host, () => ok());
-  });
+  try {
+    await new Promise<void>((ok, fail) => {
+      http.once('error', fail);
+      http.listen(config.port, config.host, () => ok());
+    });
+  } catch (e) {
+    // The Redis connections would keep the process alive after a failed start.
+    await signaling.close();
+    throw e;
+  }
   const addr = http.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
-  logger.info({ url, store: store.kind, open: config.open, secretKeyId: secretKeyId(secret) }, 'espfleet host server listening');
+  logger.info({ url, store: store.kind, open: config.open, redis: Boolean(config.redisUrl), secretKeyId: secretKeyId(secret) }, 'espfleet host server listening');
   return {
     config,
     store,
@@ -148,11 +176,13 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     http,
     chargers,
     sensors,
+    signaling,
     secret,
     log: logger,
     url,
     async close() {
       const stopping = chargers.close();
+      await signaling.close();
       upgrades.close();
       await stopping;
       await sensors.idle();

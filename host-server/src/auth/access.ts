@@ -3,7 +3,7 @@
 import type { Claims, Role, TokenError, TokenFault } from './jwt.js';
 
 /** Why a request was refused: the `reason` label of espfleet_auth_refused_total. */
-export type Refusal = 'missing' | TokenFault | 'wrong_role' | 'wrong_station';
+export type Refusal = 'missing' | TokenFault | 'wrong_role' | 'wrong_station' | 'signaling_token';
 
 /** What a request presented: verified claims, the reason its token failed, or no token. */
 export type Presented = Claims | TokenError | undefined;
@@ -13,6 +13,8 @@ export interface Caller {
   claims?: Claims;
   /** The one station this caller speaks for; absent = every station. */
   station?: number;
+  /** On signaling-user routes: the signaling account whose login token was presented. */
+  account?: { id: number; email: string };
 }
 
 /** `message` is for the caller; `detail`, for the server's log, may name the secrets' key ids. */
@@ -28,6 +30,16 @@ export interface RouteAccess {
   roles: readonly Role[];
   scope: 'fleet' | 'station';
 }
+
+/**
+ * The signaling router's account routes stand beside the roles: `public` ones (register, login)
+ * take no token; `user` ones take a signaling login token (a UUID from login, not a JWT).
+ */
+export interface SignalingAccess {
+  signaling: 'public' | 'user';
+}
+
+export type AnyRouteAccess = RouteAccess | SignalingAccess;
 
 const PUBLIC: Record<TokenFault, string> = {
   malformed: 'malformed token',

@@ -5,7 +5,9 @@
 // --open): every write is the operator's (admin). Dashboards (client) read everything but
 // users' details need an unscoped token; sensor clients read devices, sensors and readings; a
 // charger (publisher) reads only its own station and its sessions. A token carrying
-// `estacionId` (other than admin) reads only that station and its sessions.
+// `estacionId` (other than admin) reads only that station and its sessions. The signaling
+// accounts' routes (users/accountsApi.ts) stand apart: register and login are public, the rest
+// take a signaling login token.
 import { Router, HttpError, field, idParam, queryInt, queryTime, MAX_ID, type Ctx } from './router.js';
 import { stationAccess, type RouteAccess } from '../auth/access.js';
 import { ConstraintError } from '../storage/migrations.js';
@@ -13,12 +15,15 @@ import type { Store } from '../storage/store.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ChargerHub } from '../charger/chargerHub.js';
 import type { SensorHub } from '../sensors/sensorHub.js';
+import type { Accounts } from '../users/accounts.js';
+import { accountRoutes } from '../users/accountsApi.js';
 
 export interface ApiDeps {
   store: Store;
   auth: Authenticator;
   chargers: ChargerHub;
   sensors: SensorHub;
+  accounts: Accounts;
   defaultTariff: number;
 }
 
@@ -52,7 +57,12 @@ async function conflict<T>(what: string, f: () => Promise<T>): Promise<T> {
 }
 
 export function apiRouter(d: ApiDeps): Router {
-  const r = new Router((req, q, access) => d.auth.route(req, q, access));
+  const r = new Router(async (req, q, access) => {
+    if (!('signaling' in access)) return d.auth.route(req, q, access);
+    const a = await d.accounts.authorise(req, access);
+    if (!a.ok) d.auth.refused(req, 'rest', a);
+    return a;
+  });
   const limit = (c: Ctx) => queryInt(c.query, 'limit', 1, 1000) ?? 100;
   /** Keeps a station-scoped caller to its own station, recording a refusal. */
   const ownStation = (c: Ctx, id: number) => {
@@ -168,5 +178,6 @@ export function apiRouter(d: ApiDeps): Router {
     const [metrics, flagged] = await Promise.all([d.store.listMetrics(id), d.store.listFlaggedMetrics(id)]);
     return { ...s, metrics, flagged };
   });
+  accountRoutes(r, () => d.accounts);
   return r;
 }

@@ -2,7 +2,7 @@
 // ({ error: { code, message } }) with the right status for every refusal. Every route declares
 // who may call it; the router asks the authoriser before the handler runs.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Access, Caller, RouteAccess } from '../auth/access.js';
+import type { Access, AnyRouteAccess, Caller } from '../auth/access.js';
 import { MAX_STATION_ID } from '../auth/jwt.js';
 
 export class HttpError extends Error {
@@ -28,13 +28,13 @@ export interface Ctx {
 
 type Handler = (ctx: Ctx) => Promise<unknown> | unknown;
 
-export type Authorise = (req: IncomingMessage, query: URLSearchParams, access: RouteAccess) => Access;
+export type Authorise = (req: IncomingMessage, query: URLSearchParams, access: AnyRouteAccess) => Access | Promise<Access>;
 
 interface RouteDef {
   method: string;
   path: string;
   parts: string[];
-  access: RouteAccess;
+  access: AnyRouteAccess;
   handler: Handler;
 }
 
@@ -46,13 +46,13 @@ export class Router {
 
   constructor(private readonly authorise: Authorise) {}
 
-  on(method: string, path: string, access: RouteAccess, handler: Handler): this {
+  on(method: string, path: string, access: AnyRouteAccess, handler: Handler): this {
     this.routes.push({ method, path, parts: path.split('/').filter(Boolean), access, handler });
     return this;
   }
 
   /** Every route with who may call it (for documentation and the authorisation tests). */
-  list(): Array<{ method: string; path: string; access: RouteAccess }> {
+  list(): Array<{ method: string; path: string; access: AnyRouteAccess }> {
     return this.routes.map(({ method, path, access }) => ({ method, path, access }));
   }
 
@@ -86,7 +86,7 @@ export class Router {
         methodMismatch = true;
         continue;
       }
-      const access = this.authorise(req, url.searchParams, r.access);
+      const access = await this.authorise(req, url.searchParams, r.access);
       if (!access.ok) {
         const challenge: Record<string, string> = access.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
         throw new HttpError(access.status, access.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', access.message, challenge);

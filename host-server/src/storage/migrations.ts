@@ -136,6 +136,42 @@ CREATE TABLE session_flagged_metrics (
 );
 CREATE INDEX session_flagged_metrics_session ON session_flagged_metrics (session_id, id);
 `),
+  migration(3, 'signaling users, login tokens and connections', ({ pk }) => `
+-- The signaling router's accounts (docs/specs/signaling-router-websocket.md): people who log in
+-- with an email and password, apart from the charger's card holders in users.
+CREATE TABLE signaling_users (
+  id ${pk},
+  email TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+
+-- Login tokens (UUIDs) as the register event presents them.
+CREATE TABLE signaling_tokens (
+  token TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES signaling_users (id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX signaling_tokens_user ON signaling_tokens (user_id);
+
+-- The spec's UserConnection: one row per pair of users (user_low < user_high), whoever asked.
+CREATE TABLE signaling_connections (
+  id ${pk},
+  requester_id BIGINT NOT NULL REFERENCES signaling_users (id) ON DELETE CASCADE,
+  addressee_id BIGINT NOT NULL REFERENCES signaling_users (id) ON DELETE CASCADE,
+  user_low BIGINT NOT NULL,
+  user_high BIGINT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected')),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  CHECK (user_low < user_high),
+  CHECK (requester_id <> addressee_id)
+);
+CREATE UNIQUE INDEX signaling_connections_pair ON signaling_connections (user_low, user_high);
+CREATE INDEX signaling_connections_requester ON signaling_connections (requester_id, status);
+CREATE INDEX signaling_connections_addressee ON signaling_connections (addressee_id, status);
+`),
 ];
 
 export type ConstraintKind = 'unique' | 'foreign-key' | 'check' | 'not-null';
@@ -188,7 +224,21 @@ export const columns = {
     'last_w AS "lastW", first_energy_wh AS "firstEnergyWh"',
   metric: 'session_id AS "sessionId", ts, v, a, w, energy_wh AS "energyWh", kwh, cost, time',
   flaggedMetric: 'id, session_id AS "sessionId", ts, v, a, w, energy_wh AS "energyWh", flag, received_at AS "receivedAt"',
+  signalingUser: 'id, email, created_at AS "createdAt"',
 } as const;
+
+/** A connection request with both users' emails (from signaling_connections c, users r and a). */
+export const connectionSelect =
+  'SELECT c.id, c.requester_id AS "requesterId", r.email AS "requesterEmail", c.addressee_id AS "addresseeId", ' +
+  'a.email AS "addresseeEmail", c.status, c.created_at AS "createdAt", c.updated_at AS "updatedAt" ' +
+  'FROM signaling_connections c JOIN signaling_users r ON r.id = c.requester_id JOIN signaling_users a ON a.id = c.addressee_id';
+
+/** Emails of the users with an accepted connection to the user whose email is the one parameter. */
+export const connectedEmailsSql = (p: string) =>
+  'SELECT o.email FROM signaling_users u ' +
+  "JOIN signaling_connections c ON c.status = 'accepted' AND (c.requester_id = u.id OR c.addressee_id = u.id) " +
+  'JOIN signaling_users o ON o.id = CASE WHEN c.requester_id = u.id THEN c.addressee_id ELSE c.requester_id END ' +
+  `WHERE u.email = ${p} ORDER BY o.email`;
 
 export const defaultPageSize = 100;
 export const maxPageSize = 1000;

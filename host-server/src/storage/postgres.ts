@@ -1,7 +1,8 @@
 import pg from 'pg';
-import { columns as c, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
+import { columns as c, connectedEmailsSql, connectionSelect, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
 import type {
-  Card, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, Station, StationRating, StationStatus, Store, User,
+  Card, ConnectionStatus, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, SignalingUser, Station, StationRating,
+  StationStatus, Store, User, UserConnection,
 } from './store.js';
 
 // pg returns BIGINT (every id and ms timestamp here) as a string; DOUBLE PRECISION and BOOLEAN
@@ -30,6 +31,12 @@ const toMetric = (r: Row): SessionMetric => ({
 
 const toFlagged = (r: Row): FlaggedMetric => ({
   id: num(r.id), sessionId: num(r.sessionId), ts: r.ts, v: r.v, a: r.a, w: r.w, energyWh: r.energyWh, flag: r.flag, receivedAt: num(r.receivedAt),
+});
+
+const toSignalingUser = (r: Row): SignalingUser => ({ id: num(r.id), email: r.email, createdAt: num(r.createdAt) });
+const toConnection = (r: Row): UserConnection => ({
+  id: num(r.id), requesterId: num(r.requesterId), requesterEmail: r.requesterEmail, addresseeId: num(r.addresseeId),
+  addresseeEmail: r.addresseeEmail, status: r.status, createdAt: num(r.createdAt), updatedAt: num(r.updatedAt),
 });
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -378,5 +385,80 @@ export class PostgresStore implements Store {
       equal: q.stationId === undefined ? [] : [['station_id', q.stationId]],
     });
     return pageOf(await this.rows(toSession, p.sql, ...p.params), p.limit);
+  }
+  async createSignalingUser(u: { email: string; passwordHash: string }): Promise<SignalingUser> {
+    return this.one(
+      toSignalingUser,
+      `INSERT INTO signaling_users (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING ${c.signalingUser}`,
+      [u.email, u.passwordHash, Date.now()],
+    );
+  }
+
+  async findSignalingUser(email: string): Promise<(SignalingUser & { passwordHash: string }) | undefined> {
+    return this.row(
+      (r) => ({ ...toSignalingUser(r), passwordHash: r.passwordHash as string }),
+      `SELECT ${c.signalingUser}, password_hash AS "passwordHash" FROM signaling_users WHERE email = $1`,
+      email,
+    );
+  }
+
+  async addSignalingToken(t: { token: string; userId: number; expiresAt: number }): Promise<void> {
+    const now = Date.now();
+    await this.tx(async (client) => {
+      await client.query('DELETE FROM signaling_tokens WHERE user_id = $1 AND expires_at <= $2', [t.userId, now]);
+      await client.query('INSERT INTO signaling_tokens (token, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [t.token, t.userId, now, t.expiresAt]);
+    });
+  }
+
+  async signalingUserForToken(token: string, now: number): Promise<SignalingUser | undefined> {
+    return this.row(
+      toSignalingUser,
+      `SELECT u.id, u.email, u.created_at AS "createdAt" FROM signaling_tokens t JOIN signaling_users u ON u.id = t.user_id
+       WHERE t.token = $1 AND t.expires_at > $2`,
+      token, now,
+    );
+  }
+
+  async deleteSignalingToken(token: string): Promise<boolean> {
+    return ((await this.query('DELETE FROM signaling_tokens WHERE token = $1', [token])).rowCount ?? 0) > 0;
+  }
+
+  async getConnection(id: number): Promise<UserConnection | undefined> {
+    return this.row(toConnection, `${connectionSelect} WHERE c.id = $1`, id);
+  }
+
+  async connectionBetween(userA: number, userB: number): Promise<UserConnection | undefined> {
+    return this.row(toConnection, `${connectionSelect} WHERE c.user_low = $1 AND c.user_high = $2`, Math.min(userA, userB), Math.max(userA, userB));
+  }
+
+  async insertConnection(x: { requesterId: number; addresseeId: number }): Promise<UserConnection> {
+    const now = Date.now();
+    const { id } = await this.one(
+      (r) => ({ id: num(r.id) }),
+      `INSERT INTO signaling_connections (requester_id, addressee_id, user_low, user_high, status, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 'pending', $5, $5) RETURNING id`,
+      [x.requesterId, x.addresseeId, Math.min(x.requesterId, x.addresseeId), Math.max(x.requesterId, x.addresseeId), now],
+    );
+    return (await this.getConnection(id))!;
+  }
+
+  async updateConnection(
+    id: number,
+    from: ConnectionStatus,
+    to: { requesterId: number; addresseeId: number; status: ConnectionStatus },
+  ): Promise<UserConnection | undefined> {
+    const r = await this.query(
+      'UPDATE signaling_connections SET requester_id = $1, addressee_id = $2, status = $3, updated_at = $4 WHERE id = $5 AND status = $6',
+      [to.requesterId, to.addresseeId, to.status, Date.now(), id, from],
+    );
+    return r.rowCount ? this.getConnection(id) : undefined;
+  }
+
+  async listConnections(userId: number): Promise<UserConnection[]> {
+    return this.rows(toConnection, `${connectionSelect} WHERE c.requester_id = $1 OR c.addressee_id = $1 ORDER BY c.id DESC`, userId);
+  }
+
+  async connectedEmails(email: string): Promise<string[]> {
+    return (await this.query(connectedEmailsSql('$1'), [email])).rows.map((r) => r.email as string);
   }
 }

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { columns as c, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
+import { columns as c, connectedEmailsSql, connectionSelect, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
 import type {
-  Card, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, Station, StationRating, StationStatus, Store, User,
+  Card, ConnectionStatus, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, SignalingUser, Station, StationRating,
+  StationStatus, Store, User, UserConnection,
 } from './store.js';
 
 type UserRow = Omit<User, 'blocked'> & { blocked: number };
@@ -322,5 +323,75 @@ export class SqliteStore implements Store {
       equal: q.stationId === undefined ? [] : [['station_id', q.stationId]],
     });
     return pageOf(this.all<Session>(p.sql, ...p.params), p.limit);
+  }
+  async createSignalingUser(u: { email: string; passwordHash: string }): Promise<SignalingUser> {
+    return this.one(
+      `INSERT INTO signaling_users (email, password_hash, created_at) VALUES (?, ?, ?) RETURNING ${c.signalingUser}`,
+      u.email, u.passwordHash, Date.now(),
+    );
+  }
+
+  async findSignalingUser(email: string): Promise<(SignalingUser & { passwordHash: string }) | undefined> {
+    return this.get(`SELECT ${c.signalingUser}, password_hash AS "passwordHash" FROM signaling_users WHERE email = ?`, email);
+  }
+
+  async addSignalingToken(t: { token: string; userId: number; expiresAt: number }): Promise<void> {
+    const now = Date.now();
+    this.guard(() =>
+      this.db.transaction(() => {
+        this.stmt('DELETE FROM signaling_tokens WHERE user_id = ? AND expires_at <= ?').run(t.userId, now);
+        this.stmt('INSERT INTO signaling_tokens (token, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(t.token, t.userId, now, t.expiresAt);
+      })(),
+    );
+  }
+
+  async signalingUserForToken(token: string, now: number): Promise<SignalingUser | undefined> {
+    return this.get(
+      `SELECT u.id, u.email, u.created_at AS "createdAt" FROM signaling_tokens t JOIN signaling_users u ON u.id = t.user_id
+       WHERE t.token = ? AND t.expires_at > ?`,
+      token, now,
+    );
+  }
+
+  async deleteSignalingToken(token: string): Promise<boolean> {
+    return this.run('DELETE FROM signaling_tokens WHERE token = ?', token) > 0;
+  }
+
+  async getConnection(id: number): Promise<UserConnection | undefined> {
+    return this.get(`${connectionSelect} WHERE c.id = ?`, id);
+  }
+
+  async connectionBetween(userA: number, userB: number): Promise<UserConnection | undefined> {
+    return this.get(`${connectionSelect} WHERE c.user_low = ? AND c.user_high = ?`, Math.min(userA, userB), Math.max(userA, userB));
+  }
+
+  async insertConnection(x: { requesterId: number; addresseeId: number }): Promise<UserConnection> {
+    const now = Date.now();
+    const { id } = this.one<{ id: number }>(
+      `INSERT INTO signaling_connections (requester_id, addressee_id, user_low, user_high, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?) RETURNING id`,
+      x.requesterId, x.addresseeId, Math.min(x.requesterId, x.addresseeId), Math.max(x.requesterId, x.addresseeId), now, now,
+    );
+    return (await this.getConnection(id))!;
+  }
+
+  async updateConnection(
+    id: number,
+    from: ConnectionStatus,
+    to: { requesterId: number; addresseeId: number; status: ConnectionStatus },
+  ): Promise<UserConnection | undefined> {
+    const changed = this.run(
+      'UPDATE signaling_connections SET requester_id = ?, addressee_id = ?, status = ?, updated_at = ? WHERE id = ? AND status = ?',
+      to.requesterId, to.addresseeId, to.status, Date.now(), id, from,
+    );
+    return changed ? this.getConnection(id) : undefined;
+  }
+
+  async listConnections(userId: number): Promise<UserConnection[]> {
+    return this.all(`${connectionSelect} WHERE c.requester_id = ? OR c.addressee_id = ? ORDER BY c.id DESC`, userId, userId);
+  }
+
+  async connectedEmails(email: string): Promise<string[]> {
+    return this.all<{ email: string }>(connectedEmailsSql('?'), email).map((r) => r.email);
   }
 }

@@ -111,6 +111,27 @@ export interface FlaggedMetric {
   receivedAt: number;
 }
 
+/** An account of the signaling router (emails are stored lower-case). */
+export interface SignalingUser {
+  id: number;
+  email: string;
+  createdAt: number;
+}
+
+export type ConnectionStatus = 'pending' | 'accepted' | 'rejected';
+
+/** The spec's UserConnection: a request from one user to another and its answer. */
+export interface UserConnection {
+  id: number;
+  requesterId: number;
+  requesterEmail: string;
+  addresseeId: number;
+  addresseeEmail: string;
+  status: ConnectionStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface Page<T> {
   items: T[];
   /** Pass back as `before` for the next (older) page; null at the end. */
@@ -179,4 +200,27 @@ export interface Store {
   endSession(id: number, end: { endedAt: number; endReason: string; kwh: number; cost: number; duration: number }): Promise<Session>;
   /** Newest first. */
   listSessions(q: { stationId?: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Session>>;
+
+  /** A duplicate email is a ConstraintError of kind 'unique'. */
+  createSignalingUser(u: { email: string; passwordHash: string }): Promise<SignalingUser>;
+  findSignalingUser(email: string): Promise<(SignalingUser & { passwordHash: string }) | undefined>;
+  /** Stores a login token, removing that user's expired ones. */
+  addSignalingToken(t: { token: string; userId: number; expiresAt: number }): Promise<void>;
+  /** The user a token belongs to while it has not expired at `now`. */
+  signalingUserForToken(token: string, now: number): Promise<SignalingUser | undefined>;
+  /** False when there was no such token. */
+  deleteSignalingToken(token: string): Promise<boolean>;
+  getConnection(id: number): Promise<UserConnection | undefined>;
+  connectionBetween(userA: number, userB: number): Promise<UserConnection | undefined>;
+  /** A second row for the same pair of users is a ConstraintError of kind 'unique'. */
+  insertConnection(c: { requesterId: number; addresseeId: number }): Promise<UserConnection>;
+  /**
+   * Sets a request's parties and status when it is still `from` (compare-and-set, so two answers
+   * cannot both win); undefined when it was not.
+   */
+  updateConnection(id: number, from: ConnectionStatus, to: { requesterId: number; addresseeId: number; status: ConnectionStatus }): Promise<UserConnection | undefined>;
+  /** Every request the user sent or received, newest first. */
+  listConnections(userId: number): Promise<UserConnection[]>;
+  /** Emails of the users with an accepted connection to `email`. */
+  connectedEmails(email: string): Promise<string[]>;
 }

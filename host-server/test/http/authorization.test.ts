@@ -5,15 +5,17 @@ import { start, rest } from '../support.js';
 import { signToken } from '../../src/auth/jwt.js';
 import { apiRouter, type ApiDeps } from '../../src/http/api.js';
 
-type Caller = 'none' | 'wrongSecret' | 'expired' | 'admin' | 'client' | 'client1' | 'publisher1' | 'sensor';
+type Caller = 'none' | 'wrongSecret' | 'expired' | 'admin' | 'client' | 'client1' | 'publisher1' | 'sensor' | 'signalingUser';
 type Allowed = Array<'admin' | 'client' | 'client1' | 'publisher1' | 'sensor'>;
+/** The signaling accounts' routes: public (anyone, a token is not read) or a signaling login token only (any JWT: 401). */
+type Signaling = 'public' | 'signaling-user';
 
 const FLEET: Allowed = ['admin', 'client', 'sensor'];
 const STATION: Allowed = ['admin', 'client', 'client1', 'publisher1'];
 const ADMIN: Allowed = ['admin'];
 
 /** Who may call each route: written out here, independently of the router's own table. */
-const EXPECTED: Record<string, Allowed> = {
+const EXPECTED: Record<string, Allowed | Signaling> = {
   'GET /api/v1/devices': FLEET,
   'POST /api/v1/devices': ADMIN,
   'GET /api/v1/devices/:id': FLEET,
@@ -32,6 +34,13 @@ const EXPECTED: Record<string, Allowed> = {
   'POST /api/v1/cards': ADMIN,
   'GET /api/v1/sessions': STATION,
   'GET /api/v1/sessions/:id': STATION,
+  'POST /api/v1/auth/register': 'public',
+  'POST /api/v1/auth/login': 'public',
+  'POST /api/v1/auth/logout': 'signaling-user',
+  'GET /api/v1/connections': 'signaling-user',
+  'POST /api/v1/connections': 'signaling-user',
+  'POST /api/v1/connections/:id/accept': 'signaling-user',
+  'POST /api/v1/connections/:id/reject': 'signaling-user',
 };
 
 async function call(url: string, method: string, path: string, token?: string, body?: unknown) {
@@ -47,7 +56,8 @@ async function call(url: string, method: string, path: string, token?: string, b
 describe('REST authorisation', () => {
   let s: Awaited<ReturnType<typeof start>>;
   let tokens: Record<Caller, string | undefined>;
-  const ids = { device: 0, sensor: 0, user: 0, session1: 0, session2: 0 };
+  const ids = { device: 0, sensor: 0, user: 0, session1: 0, session2: 0, toAccept: 0, toReject: 0 };
+  const login = async (email: string) => (await rest(s, 'POST', '/api/v1/auth/login', { email, password: 'correct horse' })).body.token as string;
 
   beforeAll(async () => {
     s = await start({ open: false });
@@ -61,7 +71,13 @@ describe('REST authorisation', () => {
       client1: sign({ sub: 'dash-1', role: 'client', estacionId: 1 }),
       publisher1: sign({ sub: 'esp-1', role: 'publisher', estacionId: 1 }),
       sensor: sign({ sub: 'graphs', role: 'sensor' }),
+      signalingUser: undefined,
     };
+    for (const e of ['me', 'friend1', 'friend2', 'target']) await rest(s, 'POST', '/api/v1/auth/register', { email: `${e}@example.com`, password: 'correct horse' });
+    tokens.signalingUser = await login('me@example.com');
+    for (const [friend, key] of [['friend1', 'toAccept'], ['friend2', 'toReject']] as const) {
+      ids[key] = (await rest(s, 'POST', '/api/v1/connections', { email: 'me@example.com' }, await login(`${friend}@example.com`))).body.id;
+    }
     const admin = tokens.admin;
     for (const id of [1, 2]) expect((await rest(s, 'POST', '/api/v1/stations', { id, name: `E${id}` }, admin)).status).toBe(201);
     ids.device = (await rest(s, 'POST', '/api/v1/devices', { name: 'Hydro' }, admin)).body.id;
@@ -82,7 +98,9 @@ describe('REST authorisation', () => {
       .replace('sensors/:id', `sensors/${ids.sensor}`)
       .replace('stations/:id', 'stations/1')
       .replace('users/:id', `users/${ids.user}`)
-      .replace('sessions/:id', `sessions/${ids.session1}`);
+      .replace('sessions/:id', `sessions/${ids.session1}`)
+      .replace(':id/accept', `${ids.toAccept}/accept`)
+      .replace(':id/reject', `${ids.toReject}/reject`);
     const bodies: Record<string, unknown> = {
       'POST /api/v1/devices': { name: `D${n}` },
       'PUT /api/v1/devices/:id/status': { status: 'active' },
@@ -91,6 +109,9 @@ describe('REST authorisation', () => {
       'POST /api/v1/users': { name: `U${n}` },
       'PUT /api/v1/users/:id/blocked': { blocked: false },
       'POST /api/v1/cards': { uid: `C-${n}`, userId: ids.user },
+      'POST /api/v1/auth/register': { email: `new${n}@example.com`, password: 'correct horse' },
+      'POST /api/v1/auth/login': { email: 'me@example.com', password: 'correct horse' },
+      'POST /api/v1/connections': { email: 'target@example.com' },
     };
     return { method, path, body: bodies[route] };
   }
@@ -106,8 +127,15 @@ describe('REST authorisation', () => {
     for (const [route, allowed] of Object.entries(EXPECTED)) {
       for (const caller of Object.keys(tokens) as Caller[]) {
         const { method, path, body } = request(route, n++);
-        const r = await call(s.url, method, path, tokens[caller], body);
-        const expected = (allowed as string[]).includes(caller) ? 'allowed' : ['none', 'wrongSecret', 'expired'].includes(caller) ? 401 : 403;
+        // Logging out ends the token it is called with: that call gets a token of its own.
+        const token = route === 'POST /api/v1/auth/logout' && caller === 'signalingUser' ? await login('me@example.com') : tokens[caller];
+        const r = await call(s.url, method, path, token, body);
+        const expected =
+          allowed === 'public' ? 'allowed'
+          : allowed === 'signaling-user' ? (caller === 'signalingUser' ? 'allowed' : 401)
+          : (allowed as string[]).includes(caller) ? 'allowed'
+          : ['none', 'wrongSecret', 'expired', 'signalingUser'].includes(caller) ? 401
+          : 403;
         const ok =
           expected === 'allowed'
             ? r.status < 400
