@@ -97,6 +97,19 @@ export class RedisBus {
     return true;
   }
 
+  /** Publishes several frames, in order, in one write; false (and nothing sent) while Redis is away. */
+  publishAll(raws: string[]): boolean {
+    if (!this.up) return false;
+    if (raws.length === 1) return this.publish(raws[0]);
+    const p = this.pub.pipeline();
+    for (const raw of raws) p.publish(CHANNEL, raw);
+    p.exec().then((results) => {
+      const e = results?.find(([err]) => err)?.[0];
+      if (e) this.publishFailed(e);
+    }, this.publishFailed);
+    return true;
+  }
+
   private readonly publishFailed = (e: Error) => this.failed('publish', e);
 
   /** Counts and logs an error of `op` (rate-limited), for callers that caught one. */

@@ -113,7 +113,8 @@ export class SignalingRouter implements Route {
   private readonly remote = new RemoteDevices(directTarget);
   /** Direct messages sent to each instance, waiting for its answer. */
   private readonly outboxes = new Map<string, Outbox<Session>>();
-  /** Per instance: the D frame of this event-loop turn, published at its end. */
+  /** What this event-loop turn routes over Redis, published at its end in one write: broadcasts, then per instance one D frame. */
+  private readonly broadcasts: string[] = [];
   private readonly frames = new Map<string, string>();
   private framing?: NodeJS.Immediate;
   /** Per sender instance: the last direct message handled here, not yet answered. */
@@ -423,30 +424,31 @@ export class SignalingRouter implements Route {
     if (!this.bus.up) return this.refuse(s, 'redis_unavailable', routingUnavailable(m.to_email, m.to_device));
     const seq = ++this.seq;
     const frame = (this.frames.get(held.instance) ?? directHeader(held.instance, this.instanceId)) + directEntry(held.target, seq, text);
-    if (frame.length >= MAX_FRAME_CHARS) {
-      this.frames.delete(held.instance);
-      this.bus.publish(frame);
-    } else {
-      this.frames.set(held.instance, frame);
-      this.framing ??= setImmediate(this.publishFrames);
-    }
+    this.frames.set(held.instance, frame);
+    if (frame.length >= MAX_FRAME_CHARS) this.publishFrames();
+    else this.framing ??= setImmediate(this.publishFrames);
     this.counters.direct.inc();
     let box = this.outboxes.get(held.instance);
     if (!box) this.outboxes.set(held.instance, (box = new Outbox()));
     box.push(seq, s, m.to_email, m.to_device, text, Date.now());
   }
 
-  /** The turn's direct messages, one publish per instance (a lost Redis has answered them already: see onRedisDown). */
+  /** The turn's routed messages (if Redis was lost meanwhile, onRedisDown has answered them and dropped these). */
   private readonly publishFrames = () => {
+    if (this.framing) clearImmediate(this.framing);
     this.framing = undefined;
-    for (const frame of this.frames.values()) this.bus!.publish(frame);
+    const out = this.broadcasts.splice(0);
+    for (const frame of this.frames.values()) out.push(frame);
     this.frames.clear();
+    if (out.length) this.bus!.publishAll(out);
   };
 
   /** To every instance: whichever holds the device delivers and acks; nobody within the timeout is target_not_found. */
   private broadcastRoute(s: Session, email: string, to: string, device: string, text: string): void {
+    if (!this.bus!.up) return this.refuse(s, 'redis_unavailable', routingUnavailable(email, device));
     const id = ++this.seq;
-    if (!this.bus!.publish(encodeRoute(this.instanceId, id, to, device, text))) return this.refuse(s, 'redis_unavailable', routingUnavailable(email, device));
+    this.broadcasts.push(encodeRoute(this.instanceId, id, to, device, text));
+    this.framing ??= setImmediate(this.publishFrames);
     this.counters.broadcast.inc();
     const timer = setTimeout(() => {
       this.pending.delete(id);
@@ -584,6 +586,7 @@ export class SignalingRouter implements Route {
     const waiting: Array<Unanswered<Session>> = [];
     for (const box of this.outboxes.values()) for (const m of box.drain()) waiting.push(m);
     this.outboxes.clear();
+    this.broadcasts.length = 0;
     this.frames.clear();
     for (const m of waiting) m.sender.send(routingUnavailable(m.email, m.device));
     this.remote.clear();
@@ -646,10 +649,7 @@ export class SignalingRouter implements Route {
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.pending.clear();
     this.outboxes.clear();
-    if (this.framing) {
-      clearImmediate(this.framing);
-      this.publishFrames();
-    }
+    this.publishFrames();
     // The senders hear now what was delivered here, rather than a target_not_found later.
     if (this.answering) {
       clearTimeout(this.answering);

@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { startServer, signToken, type EspfleetServer } from '@espfleet/host-server';
-import { VirtualClock } from '../../src/espruino/clock.js';
-import { SimulatedCharger } from '../../src/devices/simulatedCharger.js';
+import { VirtualClock, SimulatedCharger } from '@espfleet/simulator';
+import { startServer, signToken, type EspfleetServer } from '../../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BUNDLE = join(here, '../../../firmware/dist/charger.js');
