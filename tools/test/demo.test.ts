@@ -40,4 +40,20 @@ describe('espfleet demo port', () => {
     }
     expect(await closed).toBe(0);
   });
+
+  it('runs the charger firmware against the server: the demo card starts a session the station shows', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'espfleet-demo-'));
+    const child = spawn(process.execPath, [cli, 'demo', '--valves', '0', '--chargers', '1', '--port', String(port), '--data-dir', dir, '--json']);
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    try {
+      const station = async () => (await (await fetch(`http://127.0.0.1:${port}/api/v1/stations/1`)).json()) as { status: string; live?: unknown };
+      await expect.poll(async () => (await station().catch(() => ({ status: 'down' }))).status, { timeout: 30_000, interval: 250 }).toBe('cargando');
+      const sessions = (await (await fetch(`http://127.0.0.1:${port}/api/v1/sessions?stationId=1`)).json()) as { items: Array<{ cardUid: string; endedAt: number | null }> };
+      expect(sessions.items[0]).toMatchObject({ cardUid: '04A1B2C3', endedAt: null });
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await closed).toBe(0);
+  }, 45_000);
 });

@@ -1,11 +1,11 @@
 // espfleet demo: the server on embedded defaults with a simulated fleet, on one command.
 // Valves run the real firmware (firmware/dist/valve.js) and are swept through their own
-// WebSocket, as the bench CLI moves them. Chargers run the simulator's firmware-style test
-// bundle: the charger firmware needs a publisher token per station, which the fleet does not
-// hand out. A bridge publishes what the emulated chips measure (valve angle and motor current,
-// charger power) into the server's sensor streams over the real WebSocket.
+// WebSocket, as the bench CLI moves them. Chargers run the real charger firmware
+// (firmware/dist/charger.js) and connect to the server as its stations' publishers (the demo
+// server is open, so they need no token); a card tapped on the first starts a session the
+// dashboard shows. Until the host links to valves, a bridge publishes what the emulated valve
+// chips measure (angle and motor current) into the server's sensor streams.
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { startServer } from '@espfleet/host-server';
@@ -16,15 +16,17 @@ import { STOP_DEADLINE_MS } from './serve.js';
 import { ValveConnection } from '../valve/client.js';
 
 const nodeRequire = createRequire(import.meta.url);
-const simRoot = dirname(dirname(nodeRequire.resolve('@espfleet/simulator')));
 
-function valveFirmware(): string {
+function firmware(app: 'valve' | 'charger'): string {
   try {
-    return readFileSync(nodeRequire.resolve('@espfleet/firmware/dist/valve.js'), 'utf8');
+    return readFileSync(nodeRequire.resolve(`@espfleet/firmware/dist/${app}.js`), 'utf8');
   } catch {
-    throw new UsageError('no valve firmware bundle: build the firmware (npm run build -w @espfleet/firmware)');
+    throw new UsageError(`no ${app} firmware bundle: build the firmware (npm run build -w @espfleet/firmware)`);
   }
 }
+
+/** The card the demo taps on the first charger, registered to the first station's user. */
+const DEMO_CARD = '04A1B2C3';
 
 /** Moves a valve as a bench client would: authenticate, set_valve_basic, close. */
 async function moveValve(v: SimulatedValve, angle: number): Promise<void> {
@@ -71,15 +73,16 @@ export const demo: Command = {
         await store.createStation({ id: i, name: `Estación ${i}`, tariff: 7, deviceId: d.id });
         await store.setStationStatus(i, 'desconectado');
         const u = await store.createUser({ name: i === 1 ? 'Juan Pérez' : `Usuario ${i}` });
-        await store.createCard({ uid: `VIRTUAL-${i}-A4F2E8`, userId: u.id });
+        await store.createCard({ uid: i === 1 ? DEMO_CARD : `04A1B2${(0xc3 + i).toString(16).toUpperCase()}`, userId: u.id });
       }
     }
     const fleet = new Fleet({
       clock: new WallClock(),
       valves: nv,
       chargers: nc,
-      valveBundle: nv ? valveFirmware() : undefined,
-      chargerBundle: readFileSync(join(simRoot, 'test', 'bundles', 'charger-driver.js'), 'utf8'),
+      valveBundle: nv ? firmware('valve') : undefined,
+      chargerBundle: nc ? firmware('charger') : undefined,
+      server: `${server.url.replace('http', 'ws')}/ws`,
     });
     fleet.on('progress', (p: { started: number; total: number; id: string }) => out.progress(`starting the fleet: ${p.started}/${p.total} (${p.id})`));
     fleet.start();
@@ -90,10 +93,6 @@ export const demo: Command = {
       sensors.push({ id: (await store.ensureSensor({ deviceId: d.id, type: 'angle', unit: '°' })).id, read: () => Math.round(v.angle * 10) / 10 });
       sensors.push({ id: (await store.ensureSensor({ deviceId: d.id, type: 'motor_current', unit: 'A' })).id, read: () => Math.round(v.motor.amps * 1000) / 1000 });
     }
-    for (const c of fleet.chargers) {
-      const d = await device(`Simulated ${c.id}`, 'charger');
-      sensors.push({ id: (await store.ensureSensor({ deviceId: d.id, type: 'power', unit: 'W' })).id, read: () => Math.round((c.relayClosed ? c.ev.current(Date.now()) : 0) * 230) });
-    }
     const feed = new WebSocket(`${server.url.replace('http', 'ws')}/ws/sensor-data/`);
     await new Promise((ok, fail) => (feed.once('open', ok), feed.once('error', fail)));
     const publish = setInterval(() => {
@@ -103,10 +102,10 @@ export const demo: Command = {
     const sweep = setInterval(() => {
       for (const v of fleet.valves) void moveValve(v, Math.round(10 + Math.random() * 80));
     }, 8000);
-    setTimeout(() => fleet.chargers[0]?.placeCard('04A1B2C3'), 3000);
+    setTimeout(() => fleet.chargers[0]?.placeCard(DEMO_CARD), 3000);
 
     out.say(`espfleet demo running: dashboard ${server.url}/  ·  test page ${server.url}/websocket-test/`);
-    out.say(`${nv} simulated valves and ${nc} chargers feed the sensor streams; Ctrl-C stops.`);
+    out.say(`${nv} simulated valves feed the sensor streams and ${nc} simulated chargers run their firmware against the server; Ctrl-C stops.`);
     out.emit({ type: 'demo', url: server.url, dashboard: `${server.url}/`, valves: nv, chargers: nc });
     return await stopOnSignal({
       deadlineMs: STOP_DEADLINE_MS,
