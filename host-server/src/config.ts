@@ -152,9 +152,6 @@ export function loadConfig(o: { file?: string; env?: NodeJS.ProcessEnv; flags?: 
   for (const k of SIGNALING_POSITIVE) {
     if (typeof cfg[k] !== 'number' || !Number.isFinite(cfg[k]) || cfg[k] <= 0) throw new ConfigError(`${k} must be a number above 0, got ${JSON.stringify(cfg[k])}`);
   }
-  if (cfg.signalingMaxMessageBytes > cfg.maxMessageBytes) {
-    throw new ConfigError(`signalingMaxMessageBytes (${cfg.signalingMaxMessageBytes}) must not pass maxMessageBytes (${cfg.maxMessageBytes})`);
-  }
   if (cfg.redisUrl !== undefined && !/^rediss?:\/\//i.test(cfg.redisUrl)) throw new ConfigError('redisUrl must start with redis:// or rediss://');
   if (!Number.isInteger(cfg.chargerQueueLimit)) throw new ConfigError(`chargerQueueLimit must be a whole number, got ${cfg.chargerQueueLimit}`);
   if (!LOG_FORMATS.includes(cfg.logFormat)) throw new ConfigError(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(cfg.logFormat)}`);

@@ -115,7 +115,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     idleTimeoutMs: config.signalingIdleTimeoutMs,
     routeTimeoutMs: config.signalingRouteTimeoutMs,
     presenceTtlMs: config.signalingPresenceTtlMs,
-    maxMessageBytes: config.signalingMaxMessageBytes,
+    // Every WebSocket frame is already bounded by maxMessageBytes; signaling may only be stricter.
+    maxMessageBytes: Math.min(config.signalingMaxMessageBytes, config.maxMessageBytes),
     registerPerMinute: config.signalingRegisterPerMinute,
     registerPerMinutePerIp: config.signalingRegisterPerMinutePerIp,
     messagesPerSecond: config.signalingMessagesPerSecond,

@@ -23,6 +23,10 @@ describe('server configuration', () => {
     }
   });
 
+  it('accepts a frame limit below the signaling default (signaling then uses the smaller one)', () => {
+    expect(loadConfig({ flags: { maxMessageBytes: 1024 } })).toMatchObject({ maxMessageBytes: 1024 });
+  });
+
   it('refuses an unknown setting', () => {
     expect(() => loadConfig({ file: file({ chargerMaxPower: 1 }) })).toThrow(/unknown setting "chargerMaxPower"/);
   });
