@@ -3,7 +3,7 @@
 import type { ValveData, ValveDeviceMessage, SetValveSchedule, SetValveSensor } from '@espfleet/protocol/valve';
 import type { ValveConnection } from './client.js';
 import { ValveError } from './errors.js';
-import { MoveWatch } from './state.js';
+import { MoveWatch, atRest } from './state.js';
 
 export interface MoveReport {
   /** Each state while the valve moves (first: the state before the command). */
@@ -37,11 +37,20 @@ export async function moveTo(c: ValveConnection, target: number, timeoutMs: numb
   }
 }
 
-/** Stops the motor where it is; resolves with the state after the stop. */
+/**
+ * Stops the motor where it is; resolves with the first state at rest. States the valve sent
+ * while it was still moving (broadcast before it read the stop) are passed over.
+ */
 export async function stop(c: ValveConnection): Promise<ValveData> {
   c.send({ event: 'set_valve_stop' });
-  return c.status();
+  let d = await c.status();
+  for (let i = 0; i < STOP_POLLS && !atRest(d); i++) d = await c.status();
+  if (!atRest(d)) throw new ValveError('fault', `the valve still reports ${d.motion ?? 'motion'} after the stop`);
+  return d;
 }
+
+/** How many further states `stop` reads before it gives up on seeing the valve at rest. */
+const STOP_POLLS = 20;
 
 /** Sets schedule or sensor mode and checks the valve reports the mode as asked. */
 export async function setMode(c: ValveConnection, m: SetValveSchedule | SetValveSensor): Promise<ValveData> {
