@@ -9,8 +9,14 @@ need=()
 command -v lua5.1 >/dev/null 2>&1 || need+=(lua5.1)
 command -v lua5.3 >/dev/null 2>&1 || need+=(lua5.3)
 # Browser tests drive Debian's Chromium; the seeds' Python sample client needs websocket-client.
+# The device gateway spec's Python example needs python-socketio.
 [ -x /usr/bin/chromium ] || need+=(chromium)
 /usr/bin/python3 -c 'import websocket' >/dev/null 2>&1 || need+=(python3-websocket)
+/usr/bin/python3 -c 'import socketio' >/dev/null 2>&1 || need+=(python3-socketio)
+# python-socketio's HTTP client (long-polling) is requests, only recommended by the package.
+/usr/bin/python3 -c 'import requests' >/dev/null 2>&1 || need+=(python3-requests)
+# The two-instance deployment's test runs the load balancer of deploy/ (HAProxy).
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== setup: installing ${need[*]} with apt-get =="
@@ -20,7 +26,7 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "setup: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2
   fi
 else
-  echo "== setup: system packages present (lua5.1, lua5.3, chromium, python3-websocket) =="
+  echo "== setup: system packages present (lua5.1, lua5.3, chromium, python3-websocket, python3-socketio, haproxy) =="
 fi
 
 # npm ci only when the lock file changed since the last install.

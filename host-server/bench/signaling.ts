@@ -185,7 +185,15 @@ async function espfleetPair(redisUrl: string) {
   return { a: `http://127.0.0.1:${pa.port}`, b: `http://127.0.0.1:${pb.port}`, servers: [pa, pb], dir };
 }
 
-async function routed(redis: Redis) {
+/** A relay set up and ready: its senders, what its receivers got, its server processes. */
+interface Relay {
+  link: Link;
+  received: Received;
+  servers: Measured[];
+  close(): void;
+}
+
+async function routed(redis: Redis): Promise<Relay & { dir: string; a: string; b: string }> {
   const { a, b, servers, dir } = await espfleetPair(redis.url);
   const received = { count: 0, lat: new Float64Array(0), errors: [] as string[] };
   const senders: WebSocket[] = [];
@@ -210,15 +218,10 @@ async function routed(redis: Redis) {
     });
     senders.push(s);
   }
-  await new Promise((r) => setTimeout(r, 300));
-  const link: Link = { send: (i, t) => senders[i].send(t) };
-  const max = await load(link, received, MAX_MESSAGES, { window: WINDOW }, servers, redis);
-  const paced = await load(link, received, RATE * RATE_SECONDS, { rate: RATE }, servers, redis);
-  for (const s of senders) s.close();
-  return { max, paced, dir, a, b };
+  return { link: { send: (i, t) => senders[i].send(t) }, received, servers, close: () => senders.forEach((s) => s.close()), dir, a, b };
 }
 
-async function bare(redis: Redis) {
+async function bare(redis: Redis): Promise<Relay> {
   const relayIn = await child('bare-in', redis.url);
   const relayOut = await child('bare-out', redis.url);
   const [inPort, outPort] = [relayIn.port, relayOut.port];
@@ -229,12 +232,16 @@ async function bare(redis: Redis) {
     r.on('message', delivered(received));
     senders.push(await open(`ws://127.0.0.1:${inPort}/`));
   }
-  await new Promise((r) => setTimeout(r, 300));
-  const link: Link = { send: (i, t) => senders[i].send(t) };
-  const max = await load(link, received, MAX_MESSAGES, { window: WINDOW }, [relayIn, relayOut], redis);
-  const paced = await load(link, received, RATE * RATE_SECONDS, { rate: RATE }, [relayIn, relayOut], redis);
-  for (const s of senders) s.close();
-  return { max, paced };
+  return { link: { send: (i, t) => senders[i].send(t) }, received, servers: [relayIn, relayOut], close: () => senders.forEach((s) => s.close()) };
+}
+
+/** Both relays under the same load, one right after the other (alternating which goes first), so both meet the same machine. */
+async function compare(redis: Redis, relays: { bare: Relay; esp: Relay }, espFirst: boolean) {
+  const order = espFirst ? (['esp', 'bare'] as const) : (['bare', 'esp'] as const);
+  const out = { bare: {} as { max: Measurement; paced: Measurement }, esp: {} as { max: Measurement; paced: Measurement } };
+  for (const k of order) out[k].max = await load(relays[k].link, relays[k].received, MAX_MESSAGES, { window: WINDOW }, relays[k].servers, redis);
+  for (const k of order) out[k].paced = await load(relays[k].link, relays[k].received, RATE * RATE_SECONDS, { rate: RATE }, relays[k].servers, redis);
+  return out;
 }
 
 /** One checker on A connected to 1,000 users whose 10,000 devices are online on B. */
@@ -296,21 +303,23 @@ async function check(dir: string, a: string, b: string) {
   return { devices: count, p50: pct(times, 50), p99: pct(times, 99) };
 }
 
-const runs: Array<{ esp: Awaited<ReturnType<typeof routed>>; bare: Awaited<ReturnType<typeof bare>>; check: Awaited<ReturnType<typeof check>> }> = [];
+type Measurement = Awaited<ReturnType<typeof load>>;
+const runs: Array<Awaited<ReturnType<typeof compare>> & { check: Awaited<ReturnType<typeof check>> }> = [];
 const loadBefore = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const redisVersion = /v=(\S+)/.exec(execFileSync('/usr/bin/redis-server', ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
 try {
   for (let r = 0; r < RUNS; r++) {
     const redis = await redisServer();
     try {
-      // Which relay goes first alternates, so neither always meets a warmer machine.
-      const b = r % 2 === 0 ? await bare(redis) : undefined;
-      const esp = await routed(redis);
-      const b2 = b ?? (await bare(redis));
-      const c = await check(esp.dir, esp.a, esp.b);
-      runs.push({ esp, bare: b2, check: c });
-      rmSync(esp.dir, { recursive: true, force: true });
-      console.error(`signaling run ${r + 1}: espfleet ${Math.round(esp.max.perSecond)} msg/s, bare ${Math.round(b2.max.perSecond)} msg/s; check ${c.p50.toFixed(1)} ms`);
+      const relays = { bare: await bare(redis), esp: await routed(redis) };
+      await new Promise((r) => setTimeout(r, 300));
+      const m = await compare(redis, relays, r % 2 === 1);
+      relays.bare.close();
+      relays.esp.close();
+      const c = await check(relays.esp.dir, relays.esp.a, relays.esp.b);
+      runs.push({ ...m, check: c });
+      rmSync(relays.esp.dir, { recursive: true, force: true });
+      console.error(`signaling run ${r + 1}: espfleet ${Math.round(m.esp.max.perSecond)} msg/s, bare ${Math.round(m.bare.max.perSecond)} msg/s; check ${c.p50.toFixed(1)} ms`);
     } finally {
       for (const c of children.splice(0)) c.kill('SIGKILL');
       redis.stop();
@@ -324,7 +333,6 @@ const med = (xs: number[]) => pct(xs, 50);
 const f = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const cell = (xs: number[], d = 0, unit = '') => `${f(med(xs), d)}${unit} (${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)})`;
 const pick = (g: (r: (typeof runs)[number]) => number) => runs.map(g);
-type Measurement = Awaited<ReturnType<typeof load>>;
 const row = (label: string, total: number, kind: 'bare' | 'espfleet', g: (r: (typeof runs)[number]) => Measurement, bareOf: (r: (typeof runs)[number]) => Measurement) => {
   const of = (k: keyof Measurement) => pick((r) => g(r)[k]);
   const ratio = (k: 'perSecond' | 'perServerCpuSecond') => (kind === 'bare' ? '1.00' : cell(pick((r) => g(r)[k] / bareOf(r)[k]), 2));
@@ -338,7 +346,7 @@ const section = [
   `- Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; redis-server ${redisVersion}; ${new Date().toISOString()}`,
   `- Command: \`npm run bench:signaling -w @espfleet/host-server\` (the two servers of each relay, redis-server and the bench's clients in separate processes, loopback only); load average ${loadBefore} before, ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} after (other work shares the cores: compare the ratios, which are within one run)`,
   '',
-  `${PAIRS} users on instance A send \`ice_candidate\` to a connected user's device on instance B: token, rate limits, parse and validation, connection check, local lookup, then Redis on \`socket:messages\` and delivery by B (the first message to a device is broadcast and acknowledged; later ones go straight to B, those of one event-loop turn in one PUBLISH, answered in bulk). The bare relay is WebSocket in → PUBLISH → SUBSCRIBE → WebSocket out with nothing else: one PUBLISH per message (ioredis pipelines a turn's into one write), its exit parsing each message to find the socket; only its exit subscribes, while both espfleet instances do (the spec's one channel), so Redis sends espfleet's frames to both. Both relays get the same ${PAIRS} senders, the same message texts (${messageBytes} bytes) and the same window, on the same redis-server of the bench's own, in the same run (which relay goes first alternates); ${RUNS} runs: median (range). Server CPU is the user + system time of the relay's two server processes during the load (messages per server CPU-second is their own cost, whatever else runs on the machine); Redis CPU is redis-server's own; PUBLISHes per message are redis-server's count. No warm-up: each full-speed load starts with a burst of ${f(WINDOW)}, so its p99 includes the first messages to each device (broadcast until acknowledged). Every message is counted; a lost or refused one fails the bench.`,
+  `${PAIRS} users on instance A send \`ice_candidate\` to a connected user's device on instance B: token, rate limits, parse and validation, connection check, local lookup, then Redis on \`socket:messages\` and delivery by B (A knows from their \`user_joined\` that the receivers are on B, so every message goes straight to B, those of one event-loop turn in one PUBLISH, answered in bulk; a device A has not seen join would get one broadcast message first). The bare relay is WebSocket in → PUBLISH → SUBSCRIBE → WebSocket out with nothing else: one PUBLISH per message (ioredis pipelines a turn's into one write), its exit parsing each message to find the socket; only its exit subscribes, while both espfleet instances do (the spec's one channel), so Redis sends espfleet's frames to both. Both relays get the same ${PAIRS} senders, the same message texts (${messageBytes} bytes) and the same window, on the same redis-server of the bench's own, in the same run, each load on one relay right after the same load on the other (which goes first alternates); ${RUNS} runs: median (range). Server CPU is the user + system time of the relay's two server processes during the load (messages per server CPU-second is their own cost, whatever else runs on the machine); Redis CPU is redis-server's own; PUBLISHes per message are redis-server's count. No warm-up: each full-speed load starts with a burst of ${f(WINDOW)}. Every message is counted; a lost or refused one fails the bench.`,
   '',
   '| load | relay | delivered | messages/s (wall) | ratio to bare | messages per server CPU-second | ratio to bare | PUBLISHes per message | Redis CPU per message | p50 latency | p99 latency |',
   '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -358,8 +366,12 @@ const section = [
   `| ${f(runs[0].check.devices)} | ${cell(pick((r) => r.check.p50), 1, ' ms')} | ${cell(pick((r) => r.check.p99), 1, ' ms')} |`,
   '',
 ];
+// Only sections (d) and (e) are replaced (or appended): the others are other benches'.
 const file = join(here, 'RESULTS.md');
 const prior = readFileSync(file, 'utf8');
-const cut = prior.indexOf('## (d) Signaling');
-writeFileSync(file, (cut < 0 ? prior.trimEnd() + '\n\n' : prior.slice(0, cut)) + section.join('\n'));
+const at = prior.indexOf('## (d) Signaling');
+const e = prior.indexOf('## (e) Signaling', at);
+const end = at < 0 ? -1 : prior.indexOf('\n## ', e < 0 ? at + 1 : e + 1);
+const text = section.join('\n');
+writeFileSync(file, at < 0 ? `${prior.trimEnd()}\n\n${text}` : prior.slice(0, at) + text + (end < 0 ? '' : `\n${prior.slice(end + 1)}`));
 console.error(section.join('\n'));

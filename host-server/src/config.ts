@@ -34,8 +34,13 @@ export interface ServerConfig {
   chargerMaxGapS: number;
   /** Messages waiting per station; a charger beyond it gets QUEUE_FULL (fits a 20,000-reading backlog). */
   chargerQueueLimit: number;
-  /** Redis for the signaling router across instances (redis://…); one instance alone without it. */
+  /** Redis for the signaling router, charger stations and sensor streams across instances (redis://…); one instance alone without it. */
   redisUrl?: string;
+  /**
+   * A station's ownership lease in Redis lapses this long after its owner last renewed it (every
+   * third of it): how long a dead instance's stations wait before another takes them over, ms.
+   */
+  clusterLeaseTtlMs: number;
   /** A signaling socket that sends nothing this long is dropped, ms. */
   signalingIdleTimeoutMs: number;
   /** A routed message no instance has delivered within this is answered with target_not_found, ms. */
@@ -78,6 +83,7 @@ export const DEFAULTS: ServerConfig = {
   chargerClockSkewS: 300,
   chargerMaxGapS: 300,
   chargerQueueLimit: 25_000,
+  clusterLeaseTtlMs: 10_000,
   signalingIdleTimeoutMs: 60_000,
   signalingRouteTimeoutMs: 5_000,
   signalingPresenceTtlMs: 60_000,
@@ -146,7 +152,7 @@ export function loadConfig(o: { file?: string; env?: NodeJS.ProcessEnv; flags?: 
   for (const [k, v] of Object.entries(o.flags ?? {})) if (v !== undefined) c[k] = coerce(k as keyof ServerConfig, v);
   const cfg = c as unknown as ServerConfig;
   if (!Number.isInteger(cfg.port) || cfg.port > 65535) throw new ConfigError(`port must be a whole number up to 65535, got ${cfg.port}`);
-  for (const k of ['chargerMaxPowerW', 'chargerMaxVoltageV', 'chargerMaxCurrentA', 'chargerClockSkewS', 'chargerMaxGapS', 'chargerQueueLimit'] as const) {
+  for (const k of ['chargerMaxPowerW', 'chargerMaxVoltageV', 'chargerMaxCurrentA', 'chargerClockSkewS', 'chargerMaxGapS', 'chargerQueueLimit', 'clusterLeaseTtlMs'] as const) {
     if (typeof cfg[k] !== 'number' || !Number.isFinite(cfg[k]) || cfg[k] <= 0) throw new ConfigError(`${k} must be a number above 0, got ${JSON.stringify(cfg[k])}`);
   }
   for (const k of SIGNALING_POSITIVE) {

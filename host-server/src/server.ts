@@ -17,11 +17,13 @@ import { secretKeyId } from './auth/jwt.js';
 import { UpgradeRouter } from './ws/upgrade.js';
 import { ChargerHub } from './charger/chargerHub.js';
 import { SensorHub } from './sensors/sensorHub.js';
+import { Cluster } from './cluster/cluster.js';
 import { apiRouter } from './http/api.js';
 import { json } from './http/router.js';
 import { DatabaseHealth } from './health.js';
 import { SignalingRouter } from './signaling/router.js';
 import { Accounts } from './users/accounts.js';
+import { DeviceGateway } from './gateway/deviceGateway.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PUBLIC = resolve(here, '..', 'public');
@@ -44,6 +46,7 @@ export interface EspfleetServer {
   readonly chargers: ChargerHub;
   readonly sensors: SensorHub;
   readonly signaling: SignalingRouter;
+  readonly gateway: DeviceGateway;
   readonly secret: string;
   readonly log: Logger;
   /** http://host:port */
@@ -79,8 +82,12 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
   const auth = new Authenticator(config.open, secret, { log: logger, metrics });
   if (config.open) logger.warn('open mode: clients connect without tokens (the specs\' unauthenticated clients); do not expose this server');
 
-  const sensors = new SensorHub({ store, log: logger, auth });
+  // Stations and sensor streams across instances; the signaling router has its own Redis connections.
+  const cluster = config.redisUrl ? new Cluster(config.redisUrl, { log: logger, metrics, leaseTtlMs: config.clusterLeaseTtlMs }) : undefined;
+  const sensors = new SensorHub({ store, log: logger, auth, cluster });
   const sensorIds = new Map<string, number>();
+  // Chargers report their lifecycle to the gateway, which needs the connection book made below.
+  let gateway: DeviceGateway | undefined;
   const chargers = new ChargerHub({
     store,
     metrics,
@@ -95,12 +102,16 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
       const id = known !== undefined ? Promise.resolve(known) : store.ensureSensor({ deviceId, type, unit }).then((s) => (sensorIds.set(key, s.id), s.id));
       sensors.track(id.then((sid) => sensors.ingest(sid, value, ts))).catch((e) => logger.error({ err: e }, 'charger reading not stored as a sensor reading'));
     },
+    onLifecycle: (deviceId, event) => gateway?.lifecycle(deviceId, event),
     onStatus: (deviceId, status) => void sensors.deviceStatus(deviceId, status).catch((e) => logger.error({ err: e }, 'device status not stored')),
+    cluster: cluster && { stations: cluster, scanMs: config.clusterLeaseTtlMs },
   });
   await chargers.resume();
   const health = new DatabaseHealth(store);
 
   const upgrades = new UpgradeRouter({ maxMessageBytes: config.maxMessageBytes, maxBufferedBytes: config.maxBufferedBytes, heartbeatMs: config.heartbeatMs, metrics, log: logger });
+  gateway = new DeviceGateway({ store, log: logger, metrics, book: upgrades.book, maxMessageBytes: config.maxMessageBytes, redisUrl: config.redisUrl });
+  upgrades.claim(gateway);
   upgrades.add(sensors);
   upgrades.add(chargers);
   // Connections accepted over REST reach the router's cache at once (declared before it exists).
@@ -123,10 +134,12 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     messagesPerSecondPerIp: config.signalingMessagesPerSecondPerIp,
   });
   upgrades.add(signaling);
-  const api = apiRouter({ store, auth, chargers, sensors, accounts, defaultTariff: config.defaultTariff });
+  const api = apiRouter({ store, auth, chargers, sensors, accounts, gateway, defaultTariff: config.defaultTariff });
 
+  const devices = gateway;
   const http = createHttpServer(async (req, res) => {
     try {
+      if (devices.claimsRequest(req)) return devices.handleRequest(req, res);
       let path: string;
       try {
         path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -165,6 +178,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
   } catch (e) {
     // The Redis connections would keep the process alive after a failed start.
     await signaling.close();
+    await gateway.close();
+    await cluster?.close();
     throw e;
   }
   const addr = http.address() as AddressInfo;
@@ -178,14 +193,18 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     chargers,
     sensors,
     signaling,
+    gateway,
     secret,
     log: logger,
     url,
     async close() {
       const stopping = chargers.close();
       await signaling.close();
+      await gateway.close();
       upgrades.close();
       await stopping;
+      // Leases released only once the stations' work is stored: the next owner reads it.
+      await cluster?.close();
       await sensors.idle();
       await new Promise<void>((r) => http.close(() => r()));
       await store.close();

@@ -123,6 +123,8 @@ export function createChargerMachine(cfg: ChargerConfig, sampleMs: number, saved
   /** The time of the event being handled. */
   let now = 0;
   let unix = 0;
+  /** The ts of the last reading made: each reading gets a later one. */
+  let lastTs = 0;
 
   if (saved) {
     energyWh = saved.e;
@@ -184,7 +186,10 @@ export function createChargerMachine(cfg: ChargerConfig, sampleMs: number, saved
     const s = p || last;
     if (!s || session === null) return;
     samplesSinceReading = 0;
-    const r = makeReading(session, s[0], s[1], s[2], unix, energyWh);
+    // The server keeps one reading per (session, second): a final reading in the same second as
+    // the last sample would be dropped as a replay, and the energy since with it.
+    lastTs = unix > lastTs ? unix : lastTs + 1;
+    const r = makeReading(session, s[0], s[1], s[2], lastTs, energyWh);
     // Behind readings still held, a new one waits its turn.
     if (online && !queue.length) return sendReading(r);
     queue.push(r);

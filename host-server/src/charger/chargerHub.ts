@@ -2,7 +2,12 @@
 // publisher (the charger) and any number of dashboards per station, the NFC → session →
 // metrics → stop flow, and billing. Each station runs its messages one at a time from a bounded
 // queue in which `emergency` and `stop` overtake waiting readings. The endpoint speaks the
-// seed's Spanish.
+// seed's Spanish. With a cluster (Redis), one instance owns a station's live state at a time:
+// the one its charger is connected to. A charger connecting elsewhere asks the owner to let go
+// (or waits for a dead owner's lease to lapse) and the new owner reads the station, its open
+// session and its meter from storage; dashboards anywhere get the owner's messages, and their
+// commands are carried to it. Billing stays exact through a handover: a reading counts only
+// once stored, and storage keeps one reading per (session, ts).
 import type { IncomingMessage } from 'node:http';
 import {
   decodeChargerPublisherMessage,
@@ -29,6 +34,8 @@ import type { Rating } from './plausibility.js';
 import { ReadingIntake, elapsed, type LiveSession } from './readings.js';
 import { StationQueue } from './stationQueue.js';
 import { invalidMessage } from './invalidMessage.js';
+import { closeReason, type Lifecycle } from '../gateway/lifecycle.js';
+import type { Command, StationCluster } from './stationCluster.js';
 
 interface Station {
   id: number;
@@ -45,6 +52,8 @@ interface Station {
   /** When the charger was last heard from, ms. */
   heardAt: number;
   queue: StationQueue;
+  /** This instance owns the live state (always, alone); otherwise session and status are storage's last word, for dashboards. */
+  owned: boolean;
 }
 
 export type ChargerLimits = Pick<
@@ -63,6 +72,10 @@ export interface ChargerHubOptions {
   /** Charger readings as sensor readings of the station's device (power, voltage, current). */
   onReading?: (deviceId: number, type: 'power' | 'voltage' | 'current', value: number, tsMs: number) => void;
   onStatus?: (deviceId: number, status: string) => void;
+  /** The charger's lifecycle as its station's device, for the device gateway. */
+  onLifecycle?: (deviceId: number, event: Lifecycle) => void;
+  /** Other instances (Redis); `scanMs`: how often open sessions nobody owns are looked for, to watch their silence. */
+  cluster?: { stations: StationCluster; scanMs: number };
 }
 
 type Role = 'publisher' | 'client';
@@ -76,6 +89,10 @@ const peerInfo = new WeakMap<Peer, PeerInfo>();
 
 const INTERNAL = 'Error interno del servidor: el mensaje no se procesó, reenvíelo';
 const QUEUE_FULL = 'Cola de la estación llena: mensaje descartado, reenvíelo más tarde';
+const TAKEN_OVER = 'otro publisher se conectó para esta estación';
+const LEASE_LOST = 'la estación pasó a otra instancia del servidor; reconecte';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ChargerHub implements Route {
   readonly name = 'charger';
@@ -84,25 +101,68 @@ export class ChargerHub implements Route {
   private loading = new Map<number, Promise<Station | undefined>>();
   private readonly limits: ChargerLimits;
   private readonly intake: ReadingIntake;
+  private readonly cluster?: StationCluster;
+  private scanTimer?: NodeJS.Timeout;
 
   constructor(private readonly o: ChargerHubOptions) {
+    this.cluster = o.cluster?.stations;
     this.limits = o.limits ?? DEFAULTS;
     this.intake = new ReadingIntake(o.store, { skewS: this.limits.chargerClockSkewS, maxGapS: this.limits.chargerMaxGapS });
     o.metrics.describe('espfleet_sessions_started_total', 'Charging sessions started');
     o.metrics.describe('espfleet_sessions_ended_total', 'Charging sessions ended');
     o.metrics.describe('espfleet_charger_readings_flagged_total', 'Charger readings refused for billing, by reason');
-    o.metrics.describe('espfleet_charger_messages_dropped_total', 'Charger messages dropped unprocessed (station queue full, shutdown)');
+    o.metrics.describe('espfleet_charger_messages_dropped_total', 'Charger messages dropped unprocessed (station queue full, shutdown, station handed over)');
+    o.metrics.describe('espfleet_cluster_takeovers_total', 'Stations this instance took over, by why (charger connected here, open session nobody watched)');
+    this.cluster?.bind({
+      dashboard: (id, text) => this.remoteDashboard(id, text),
+      want: (id) => this.letGo(id, TAKEN_OVER, true),
+      command: (id, c) => this.remoteCommand(id, c),
+      lost: (id) => this.letGo(id, LEASE_LOST, false),
+    });
   }
 
   match(path: string): Record<string, string> | undefined {
     return path === '/ws' ? {} : undefined;
   }
 
-  /** Open sessions from before a restart: they continue if their charger returns in time. */
+  /**
+   * Open sessions from before a restart: they continue if their charger returns in time. In a
+   * cluster, those no instance owns (their owner died) are claimed so their silence is watched,
+   * now and every `scanMs`.
+   */
   async resume(): Promise<void> {
+    if (this.o.cluster) {
+      await this.adoptOrphans();
+      this.scanTimer = setInterval(() => void this.adoptOrphans().catch((e) => this.o.log.error({ err: e }, 'open sessions not scanned')), this.o.cluster.scanMs);
+      this.scanTimer.unref();
+      return;
+    }
     for (const s of await this.o.store.listOpenSessions()) {
       const st = await this.station(s.stationId);
       if (st) this.armSilence(st);
+    }
+  }
+
+  private async adoptOrphans(): Promise<void> {
+    const cluster = this.cluster!;
+    if (!cluster.settled()) return;
+    for (const s of await this.o.store.listOpenSessions()) {
+      const st = await this.station(s.stationId);
+      if (!st || st.owned || this.stopping) continue;
+      st.queue.push(async () => {
+        if (st.owned || st.publisher) return;
+        const r = await cluster.claim(st.id);
+        // Redis away: every instance would adopt everything; the lease decides who watches.
+        if (r.kind !== 'owned') {
+          if (r.kind === 'alone') await cluster.release(st.id);
+          return;
+        }
+        await this.becomeOwner(st);
+        if (!st.session) return this.giveUp(st);
+        this.o.metrics.inc('espfleet_cluster_takeovers_total', { why: 'orphaned_session' });
+        this.o.log.info({ station: st.id, session: st.session.row.id }, 'took over an open session nobody owned; watching its charger\'s silence');
+        this.armSilence(st);
+      });
     }
   }
 
@@ -152,7 +212,7 @@ export class ChargerHub implements Route {
     else this.fromDashboard(st, peer, text);
   }
 
-  closed(peer: Peer): void {
+  closed(peer: Peer, code = 1005): void {
     if (this.stopping) return;
     const info = peerInfo.get(peer);
     const st = info && this.stations.get(info.station);
@@ -163,6 +223,8 @@ export class ChargerHub implements Route {
     }
     if (st.publisher !== peer) return;
     st.publisher = null;
+    this.life(st, { kind: 'disconnected', reason: closeReason(code) });
+    if (!st.owned) return; // it never took the station over
     st.queue.push(() => this.announce(st, 'desconectado'), { urgent: true });
     this.armSilence(st);
   }
@@ -170,11 +232,22 @@ export class ChargerHub implements Route {
   // ---- connections ----
 
   private publisherJoined(st: Station, peer: Peer): void {
-    if (st.publisher && st.publisher !== peer) st.publisher.close(4000, 'otro publisher se conectó para esta estación');
+    if (st.publisher && st.publisher !== peer) st.publisher.close(4000, TAKEN_OVER);
     st.publisher = peer;
-    this.armSilence(st);
     this.toPeer(peer, { type: 'connected', role: 'publisher', estacionId: String(st.id) });
+    this.life(st, { kind: 'authenticated' }, { kind: 'ready' });
+    if (!st.owned) {
+      // Its messages queue behind the takeover, so none is handled before the station is ours.
+      st.queue.push(() => this.takeOver(st, peer), { urgent: true });
+      return;
+    }
+    this.armSilence(st);
     st.queue.push(() => this.announce(st, st.session ? 'cargando' : st.status === 'emergencia' ? 'emergencia' : 'disponible'), { urgent: true });
+    this.greet(st, peer);
+  }
+
+  /** A (re)connected charger learns its open session and is asked for what storage lacks. */
+  private greet(st: Station, peer: Peer): void {
     if (st.session) {
       this.toPeer(peer, { type: 'start', session_id: st.session.row.id, user_name: st.session.userName });
       // A restarted server or a reconnecting charger: ask for the readings it has not stored.
@@ -182,11 +255,154 @@ export class ChargerHub implements Route {
     } else if (st.dashboards.size) this.toPeer(peer, this.syncRequest(st));
   }
 
+  /**
+   * The charger connected here: the station becomes ours once its owner lets go (asked) or its
+   * lease lapses (the owner died). Gives up when the charger leaves meanwhile.
+   */
+  private async takeOver(st: Station, peer: Peer): Promise<void> {
+    const cluster = this.cluster!;
+    for (let wait = 25; !st.owned; wait = Math.min(wait * 2, 500)) {
+      if (this.stopping || st.publisher !== peer || !peer.open) return;
+      const r = await cluster.claim(st.id);
+      if (r.kind !== 'held') {
+        await this.becomeOwner(st);
+        break;
+      }
+      cluster.want(st.id);
+      await sleep(wait);
+    }
+    if (st.publisher !== peer) return;
+    this.o.metrics.inc('espfleet_cluster_takeovers_total', { why: 'charger_connected' });
+    this.armSilence(st);
+    await this.announce(st, st.session ? 'cargando' : st.status === 'emergencia' ? 'emergencia' : 'disponible');
+    this.greet(st, peer);
+  }
+
+  /** The station's state as storage has it, the meter of its open session included. */
+  private async readStation(id: number) {
+    const row = await this.o.store.getStation(id);
+    if (!row) return undefined;
+    const open = await this.o.store.openSession(id);
+    let session: LiveSession | null = null;
+    if (open) {
+      const user = await this.o.store.getUser(open.userId);
+      session = { row: open, meter: await this.intake.meterOf(open), userName: user?.name ?? '' };
+    }
+    const l = this.limits;
+    return {
+      tariff: row.tariff,
+      rating: {
+        maxPowerW: row.maxPowerW ?? l.chargerMaxPowerW,
+        maxVoltageV: row.maxVoltageV ?? l.chargerMaxVoltageV,
+        maxCurrentA: row.maxCurrentA ?? l.chargerMaxCurrentA,
+      },
+      deviceId: row.deviceId,
+      status: row.status,
+      session,
+    };
+  }
+
+  /** Loads what the previous owner stored, then the station's live state is this instance's. */
+  private async becomeOwner(st: Station): Promise<void> {
+    const fresh = await this.readStation(st.id);
+    if (fresh) Object.assign(st, fresh);
+    st.ended = null;
+    st.owned = true;
+  }
+
+  /** Hands the station's live state back to the cluster: another instance's charger wants it, or the lease was lost. */
+  private letGo(id: number, reason: string, release: boolean): void {
+    const st = this.stations.get(id);
+    if (!st) {
+      if (release) void this.cluster!.release(id);
+      return;
+    }
+    // Queued: a takeover under way finishes first, so what it claimed is handed on whole.
+    st.queue.push(
+      async () => {
+        if (!st.owned) {
+          if (release) await this.cluster!.release(id);
+          return;
+        }
+        const publisher = st.publisher;
+        st.publisher = null;
+        publisher?.close(4000, reason);
+        if (release) await this.giveUp(st);
+        else this.disown(st);
+      },
+      { urgent: true },
+    );
+  }
+
+  private disown(st: Station): void {
+    if (st.silence) clearTimeout(st.silence);
+    st.silence = undefined;
+    st.owned = false;
+    st.session = null;
+    st.ended = null;
+  }
+
+  private async giveUp(st: Station): Promise<void> {
+    this.disown(st);
+    await this.cluster!.release(st.id);
+  }
+
   private dashboardJoined(st: Station, peer: Peer): void {
-    st.dashboards.add(peer);
     this.toDashboard(peer, { type: 'subscribed', estacionId: String(st.id) });
+    if (st.owned) {
+      st.dashboards.add(peer);
+      this.toDashboard(peer, { type: 'init', charger: this.chargerState(st) });
+      if (st.publisher) this.toPeer(st.publisher, this.syncRequest(st));
+      return;
+    }
+    void this.guarded(peer, () => this.remoteDashboardJoined(st, peer));
+  }
+
+  /** A dashboard of a station owned elsewhere (or by nobody): its state from storage; the owner asks its charger to sync. */
+  private async remoteDashboardJoined(st: Station, peer: Peer): Promise<void> {
+    await this.refresh(st);
+    if (!peer.open) return;
+    st.dashboards.add(peer);
     this.toDashboard(peer, { type: 'init', charger: this.chargerState(st) });
-    if (st.publisher) this.toPeer(st.publisher, this.syncRequest(st));
+    const holder = await this.cluster!.holder(st.id);
+    if (holder) void this.cluster!.command(holder, st.id, { kind: 'joined' });
+  }
+
+  /** A station owned elsewhere: storage's state, for its dashboards here. */
+  private async refresh(st: Station): Promise<void> {
+    const fresh = await this.readStation(st.id);
+    if (fresh && !st.owned) Object.assign(st, fresh);
+  }
+
+  private remoteDashboard(id: number, text: string): void {
+    const st = this.stations.get(id);
+    if (!st?.dashboards.size) return;
+    const p = prepare(text);
+    for (const d of st.dashboards) d.sendPrepared(p);
+  }
+
+  /** A command from another instance for a station owned here; the answer is the asker's dashboard messages. */
+  private async remoteCommand(id: number, c: Command): Promise<string[]> {
+    const st = this.stations.get(id);
+    if (!st?.owned) return [encodeDashboardMessage({ type: 'error', message: INTERNAL, code: CODES.INTERNAL_ERROR })];
+    if (c.kind === 'joined') {
+      if (st.publisher) this.toPeer(st.publisher, this.syncRequest(st));
+      return [];
+    }
+    const out: string[] = [];
+    await this.inQueue(st, async () => {
+      if (!st.owned) throw new Error(`station ${id} was handed over`);
+      if (c.kind === 'reset') await this.announce(st, st.publisher ? 'disponible' : 'desconectado');
+      else await this.stopFromDashboard(st, (m) => out.push(encodeDashboardMessage(m)), c.sessionId);
+    });
+    return out;
+  }
+
+  /** Runs `work` as one of the station's urgent jobs and waits for it. */
+  private inQueue(st: Station, work: () => Promise<void>): Promise<void> {
+    return new Promise<void>((done, fail) => {
+      st.queue.push(() => work().then(done, fail), { urgent: true });
+    });
   }
 
   private syncRequest(st: Station): ChargerCommandMessage {
@@ -218,21 +434,33 @@ export class ChargerHub implements Route {
   /** The station as dashboards see it on subscribe; undefined when it does not exist. */
   async snapshot(id: number) {
     const st = await this.station(id);
-    return st && { ...this.chargerState(st), connected: st.publisher !== null };
+    if (!st) return undefined;
+    if (st.owned) return { ...this.chargerState(st), connected: st.publisher !== null };
+    await this.refresh(st);
+    const owner = await this.cluster?.holder(id);
+    return { ...this.chargerState(st), connected: Boolean(owner) && st.status !== 'desconectado' };
   }
 
   // ---- charger → server ----
 
   private fromCharger(st: Station, peer: Peer, text: string): void {
     st.heardAt = Date.now(); // the silence timer checks this rather than being re-armed per message
-    // Which lane, without decoding each message of a flood on arrival: `emergency` and `stop`
-    // overtake. A reading that merely contains the word only gets processed earlier, harmlessly.
-    const urgent = text.includes('"emergency"') || text.includes('"stop"');
-    const queued = st.queue.push(() => this.guarded(peer, () => this.fromChargerQueued(st, peer, text)), { urgent, bounded: true });
+    // Which lane, without decoding each message of a flood on arrival: an `emergency` overtakes
+    // (its alert cannot wait; the bill still closes after the readings sent before it). A
+    // charger's own `stop` stays in order: its relay is already open, and the bill it closes must
+    // count every reading the charger sent first. A reading that merely contains the word is
+    // only processed earlier, harmlessly.
+    const urgent = text.includes('"emergency"');
+    const queued = st.queue.push(() => (st.owned ? this.guarded(peer, () => this.fromChargerQueued(st, peer, text)) : this.handedOver()), { urgent, bounded: true });
     if (queued) return;
     this.o.metrics.inc('espfleet_charger_messages_dropped_total', { reason: 'queue_full' });
     // A charger that floods without reading its errors must not be dropped for them as a slow consumer.
     if (peer.ws.bufferedAmount < 64 * 1024) this.toPeer(peer, { type: 'error', message: QUEUE_FULL, code: CODES.QUEUE_FULL });
+  }
+
+  /** A message of a charger whose station another instance took: the charger resends what storage lacks, there. */
+  private async handedOver(): Promise<void> {
+    this.o.metrics.inc('espfleet_charger_messages_dropped_total', { reason: 'handed_over' });
   }
 
   private async fromChargerQueued(st: Station, peer: Peer, text: string): Promise<void> {
@@ -242,6 +470,7 @@ export class ChargerHub implements Route {
       return;
     }
     const m = r.value;
+    this.life(st, { kind: 'message', message: m });
     switch (m.type) {
       case 'nfc_scan':
         return this.nfcScan(st, peer, m.nfc_uid);
@@ -328,7 +557,23 @@ export class ChargerHub implements Route {
     this.broadcast(st, alert);
     this.o.log.warn({ station: st.id, session: sid }, 'emergency stop at station');
     await this.setStatus(st, 'emergencia');
-    if (st.session) await this.endSession(st, 'emergency');
+    if (st.session) this.closeAfterQueued(st, 'emergency');
+  }
+
+  /**
+   * Ends the session once the readings queued ahead of now are counted: an urgent stop or
+   * emergency acts at once, but its bill (`session_ended`) includes what the charger sent first.
+   */
+  private closeAfterQueued(st: Station, reason: string, then?: () => Promise<void>): void {
+    st.queue.push(async () => {
+      try {
+        await this.endSession(st, reason);
+        if (then) await then();
+      } catch (e) {
+        // Still open: the charger's timeout (or the next stop) closes it.
+        this.o.log.error({ err: e, station: st.id }, 'session not ended');
+      }
+    });
   }
 
   // ---- dashboard → server ----
@@ -340,22 +585,35 @@ export class ChargerHub implements Route {
       return;
     }
     const sid = r.value.session_id;
-    const queued = st.queue.push(() => this.guarded(peer, () => this.stopFromDashboard(st, peer, sid)), { urgent: true, bounded: true });
+    const reply = (m: DashboardMessage) => this.toDashboard(peer, m);
+    if (!st.owned) {
+      void this.guarded(peer, () => this.stopElsewhere(st, reply, sid));
+      return;
+    }
+    const queued = st.queue.push(() => this.guarded(peer, () => (st.owned ? this.stopFromDashboard(st, reply, sid) : this.stopElsewhere(st, reply, sid))), { urgent: true, bounded: true });
     if (!queued) this.toDashboard(peer, { type: 'error', message: QUEUE_FULL, code: CODES.QUEUE_FULL });
   }
 
-  private async stopFromDashboard(st: Station, peer: Peer, sid: number): Promise<void> {
+  /** A dashboard's stop for a station another instance owns: carried to it; nobody owns it: no charger is connected. */
+  private async stopElsewhere(st: Station, reply: (m: DashboardMessage) => void, sid: number): Promise<void> {
+    const holder = await this.cluster?.holder(st.id);
+    if (!holder) return reply({ type: 'error', message: CHARGER_ERRORS.NOT_CONNECTED });
+    const texts = await this.cluster!.command(holder, st.id, { kind: 'stop', sessionId: sid });
+    if (!texts) throw new Error(`the owner of station ${st.id} did not answer a dashboard's stop`);
+    for (const t of texts) reply(JSON.parse(t) as DashboardMessage);
+  }
+
+  private async stopFromDashboard(st: Station, reply: (m: DashboardMessage) => void, sid: number): Promise<void> {
     if (!st.publisher) {
-      this.toDashboard(peer, { type: 'error', message: CHARGER_ERRORS.NOT_CONNECTED });
+      reply({ type: 'error', message: CHARGER_ERRORS.NOT_CONNECTED });
       return;
     }
     if (!st.session || st.session.row.id !== sid) {
-      this.toDashboard(peer, { type: 'error', message: `La sesión ${sid} no está en curso en esta estación`, code: CODES.UNKNOWN_SESSION });
+      reply({ type: 'error', message: `La sesión ${sid} no está en curso en esta estación`, code: CODES.UNKNOWN_SESSION });
       return;
     }
     this.toPeer(st.publisher, { type: 'stop', session_id: sid });
-    await this.endSession(st, 'stop-dashboard');
-    await this.setStatus(st, 'disponible');
+    this.closeAfterQueued(st, 'stop-dashboard', () => this.setStatus(st, 'disponible'));
   }
 
   // ---- shared ----
@@ -390,14 +648,18 @@ export class ChargerHub implements Route {
       if (quiet < this.o.chargerTimeoutMs) return this.watchSilence(st, this.o.chargerTimeoutMs - quiet);
       st.queue.push(
         async () => {
+          if (!st.owned) return; // handed over while this waited: the new owner watches it
           this.o.log.warn({ station: st.id }, 'charger silent: marked desconectado');
           if (st.publisher) {
+            this.life(st, { kind: 'disconnected', reason: 'silent for too long' });
             st.publisher.ws.terminate();
             st.publisher = null;
           }
           await this.setStatus(st, 'desconectado');
           await this.endSession(st, 'timeout');
           this.broadcastState(st);
+          // Nothing left to watch: another instance's charger may take the station without asking.
+          if (this.cluster && !st.publisher) await this.giveUp(st);
         },
         { urgent: true },
       );
@@ -410,6 +672,11 @@ export class ChargerHub implements Route {
     st.status = status;
     await this.o.store.setStationStatus(st.id, status);
     if (st.deviceId !== null) this.o.onStatus?.(st.deviceId, status);
+    this.life(st, { kind: 'state', status });
+  }
+
+  private life(st: Station, ...events: Lifecycle[]): void {
+    if (st.deviceId !== null) for (const e of events) this.o.onLifecycle?.(st.deviceId, e);
   }
 
   /** A status change dashboards would not otherwise see (the charger came or went, a reset): `init` again. */
@@ -438,31 +705,17 @@ export class ChargerHub implements Route {
   }
 
   private async load(id: number): Promise<Station | undefined> {
-    const row = await this.o.store.getStation(id);
-    if (!row) return undefined;
-    const open = await this.o.store.openSession(id);
-    let session: LiveSession | null = null;
-    if (open) {
-      const user = await this.o.store.getUser(open.userId);
-      session = { row: open, meter: await this.intake.meterOf(open), userName: user?.name ?? '' };
-    }
-    const l = this.limits;
+    const stored = await this.readStation(id);
+    if (!stored) return undefined;
     const st: Station = {
       id,
-      tariff: row.tariff,
-      rating: {
-        maxPowerW: row.maxPowerW ?? l.chargerMaxPowerW,
-        maxVoltageV: row.maxVoltageV ?? l.chargerMaxVoltageV,
-        maxCurrentA: row.maxCurrentA ?? l.chargerMaxCurrentA,
-      },
-      deviceId: row.deviceId,
-      status: row.status,
+      ...stored,
       publisher: null,
       dashboards: new Set(),
-      session,
       ended: null,
       heardAt: Date.now(),
-      queue: new StationQueue(l.chargerQueueLimit, (e) => this.o.log.error({ err: e, station: id }, 'station work failed')),
+      queue: new StationQueue(this.limits.chargerQueueLimit, (e) => this.o.log.error({ err: e, station: id }, 'station work failed')),
+      owned: !this.cluster,
     };
     this.stations.set(id, st);
     return st;
@@ -472,15 +725,29 @@ export class ChargerHub implements Route {
   async reset(id: number): Promise<boolean> {
     const st = await this.station(id);
     if (!st) return false;
-    await new Promise<void>((done, fail) => {
-      st.queue.push(() => this.announce(st, st.publisher ? 'disponible' : 'desconectado').then(done, fail), { urgent: true });
+    if (!st.owned) {
+      const holder = await this.cluster!.holder(id);
+      if (holder) {
+        if (!(await this.cluster!.command(holder, id, { kind: 'reset' }))) throw new Error(`the owner of station ${id} did not answer a reset`);
+        return true;
+      }
+    }
+    await this.inQueue(st, async () => {
+      // Nobody owns it (no charger anywhere): this instance takes it for the reset.
+      if (!st.owned && (await this.cluster!.claim(id)).kind !== 'held') await this.becomeOwner(st);
+      if (!st.owned) throw new Error(`station ${id} is owned by another instance; retry`);
+      await this.announce(st, st.publisher ? 'disponible' : 'desconectado');
+      if (this.cluster && !st.publisher && !st.session) await this.giveUp(st);
     });
     return true;
   }
 
   private broadcast(st: Station, m: DashboardMessage): void {
+    if (!st.dashboards.size && !this.cluster) return;
+    const text = encodeDashboardMessage(m);
+    this.cluster?.dashboard(st.id, text);
     if (!st.dashboards.size) return;
-    const p = prepare(encodeDashboardMessage(m));
+    const p = prepare(text);
     for (const d of st.dashboards) d.sendPrepared(p);
   }
 
@@ -498,6 +765,7 @@ export class ChargerHub implements Route {
    */
   async close(): Promise<void> {
     this.stopping = true;
+    if (this.scanTimer) clearInterval(this.scanTimer);
     let dropped = 0;
     for (const st of this.stations.values()) {
       if (st.silence) clearTimeout(st.silence);

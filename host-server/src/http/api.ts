@@ -7,7 +7,8 @@
 // charger (publisher) reads only its own station and its sessions. A token carrying
 // `estacionId` (other than admin) reads only that station and its sessions. The signaling
 // accounts' routes (users/accountsApi.ts) stand apart: register and login are public, the rest
-// take a signaling login token.
+// take a signaling login token. Device gateway API keys are the operator's: created (the key shown
+// once), listed (without it) and revoked per device.
 import { Router, HttpError, field, idParam, queryInt, queryTime, MAX_ID, type Ctx } from './router.js';
 import { stationAccess, type RouteAccess } from '../auth/access.js';
 import { ConstraintError } from '../storage/migrations.js';
@@ -17,6 +18,8 @@ import type { ChargerHub } from '../charger/chargerHub.js';
 import type { SensorHub } from '../sensors/sensorHub.js';
 import type { Accounts } from '../users/accounts.js';
 import { accountRoutes } from '../users/accountsApi.js';
+import type { DeviceGateway } from '../gateway/deviceGateway.js';
+import { mintApiKey } from '../gateway/apiKeys.js';
 
 export interface ApiDeps {
   store: Store;
@@ -24,6 +27,7 @@ export interface ApiDeps {
   chargers: ChargerHub;
   sensors: SensorHub;
   accounts: Accounts;
+  gateway: DeviceGateway;
   defaultTariff: number;
 }
 
@@ -84,6 +88,34 @@ export function apiRouter(d: ApiDeps): Router {
     if (!(await d.store.getDevice(id))) notFound('device', id);
     await d.sensors.deviceStatus(id, status);
     return d.store.getDevice(id);
+  });
+  r.on('DELETE', `${P}/devices/:id`, OPERATOR, async (c) => {
+    const id = idParam(c.params, 'id');
+    const station = (await d.store.listStations()).find((s) => s.deviceId === id);
+    if (station) throw new HttpError(409, 'DEVICE_IN_USE', `device ${id} is station ${station.id}'s: it goes with the station`);
+    if (!(await d.store.deleteDevice(id))) notFound('device', id);
+    d.gateway.deleted(id);
+    return { deleted: id };
+  });
+  r.on('GET', `${P}/devices/:id/api-keys`, OPERATOR, async (c) => {
+    const id = idParam(c.params, 'id');
+    if (!(await d.store.getDevice(id))) notFound('device', id);
+    return d.store.listApiKeys(id);
+  });
+  r.on('POST', `${P}/devices/:id/api-keys`, OPERATOR, async (c) => {
+    const id = idParam(c.params, 'id');
+    const name = field.str(field.obj(await c.body()), 'name', true);
+    if (!(await d.store.getDevice(id))) notFound('device', id);
+    const minted = mintApiKey();
+    const key = await conflict('api key', () => d.store.createApiKey({ deviceId: id, name: name ?? '', prefix: minted.prefix, hash: minted.hash }));
+    return { ...key, apiKey: minted.key };
+  });
+  r.on('DELETE', `${P}/devices/:id/api-keys/:keyId`, OPERATOR, async (c) => {
+    const id = idParam(c.params, 'id');
+    const keyId = idParam(c.params, 'keyId');
+    const key = (await d.store.revokeApiKey(id, keyId, Date.now())) ?? notFound(`api key ${keyId} of device`, id);
+    d.gateway.revoked(id, keyId);
+    return key;
   });
   r.on('GET', `${P}/devices/:id/sensors`, FLEET_READERS, (c) => d.store.listSensors(idParam(c.params, 'id')));
   r.on('POST', `${P}/devices/:id/sensors`, OPERATOR, async (c) => {

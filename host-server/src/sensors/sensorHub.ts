@@ -1,7 +1,8 @@
 // Sensor streams: /ws/sensor-data/ (everything), /ws/device/{device_id}/ and
 // /ws/sensor/{sensor_id}/. Any of them ingests `sensor_data`; each reading is stored,
 // enriched into `sensor_data_update` and fanned out to the all-sensors stream, its device's
-// and its sensor's; device status changes go out as `device_status`.
+// and its sensor's; device status changes go out as `device_status`. With a cluster, every
+// message also goes to the subscribers of the other instances.
 import type { IncomingMessage } from 'node:http';
 import {
   decodeSensorClientMessage,
@@ -13,6 +14,7 @@ import { prepare, type Peer } from '../ws/peer.js';
 import type { Store, SensorWithDevice } from '../storage/store.js';
 import type { Logger } from '../log.js';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { SensorCluster } from '../cluster/cluster.js';
 
 type Stream = { kind: 'all' } | { kind: 'device'; id: number } | { kind: 'sensor'; id: number };
 
@@ -23,6 +25,7 @@ export interface SensorHubOptions {
   store: Store;
   log: Logger;
   auth: Authenticator;
+  cluster?: SensorCluster;
 }
 
 export class SensorHub implements Route {
@@ -36,7 +39,9 @@ export class SensorHub implements Route {
   /** Work under way, awaited before the store closes. */
   private inflight = new Set<Promise<unknown>>();
 
-  constructor(private readonly o: SensorHubOptions) {}
+  constructor(private readonly o: SensorHubOptions) {
+    o.cluster?.bindSensors((device, sensor, text) => this.deliver(device, sensor ?? undefined, text));
+  }
 
   match(path: string): Record<string, string> | undefined {
     if (path === '/ws/sensor-data/') return { stream: 'all' };
@@ -153,11 +158,23 @@ export class SensorHub implements Route {
   }
 
   private fanOut(deviceId: number, sensorId: number | undefined, m: SensorServerMessage): void {
+    if (!this.o.cluster && !this.hasSubscribers(deviceId, sensorId)) return;
+    const text = encodeSensorServerMessage(m);
+    this.o.cluster?.sensor(deviceId, sensorId ?? null, text);
+    this.deliver(deviceId, sensorId, text);
+  }
+
+  private hasSubscribers(deviceId: number, sensorId: number | undefined): boolean {
+    return this.all.size > 0 || this.byDevice.has(deviceId) || (sensorId !== undefined && this.bySensor.has(sensorId));
+  }
+
+  /** A message to this instance's subscribers of the all-sensors stream, the device's and the sensor's. */
+  private deliver(deviceId: number, sensorId: number | undefined, text: string): void {
     const byDevice = this.byDevice.get(deviceId);
     const bySensor = sensorId === undefined ? undefined : this.bySensor.get(sensorId);
     if (!this.all.size && !byDevice && !bySensor) return;
     // Encoded and framed once for every subscriber.
-    const prepared = prepare(encodeSensorServerMessage(m));
+    const prepared = prepare(text);
     for (const p of this.all) p.sendPrepared(prepared);
     for (const p of byDevice ?? []) p.sendPrepared(prepared);
     for (const p of bySensor ?? []) p.sendPrepared(prepared);

@@ -1,16 +1,21 @@
 // The messages this instance published directly to one other instance that has not yet said it
 // handled them. That instance answers in bulk ("handled everything up to seq", a few times a
-// second) and only names a message on a miss ("gone"), so the common case costs no frame and no
-// timer per message: the entries wait here, oldest first, in parallel arrays, and one sweep finds
-// those past the spec's 5 s (a holder that died or hangs) to answer target_not_found. Pure: the
-// time is passed in.
+// second) and only names a message on a miss ("gone", with the text back), so the common case
+// costs no frame and no timer per message: the entries wait here, oldest first, in parallel
+// arrays that hold nothing made for the message (its sequence number, its sender, the shared
+// record of its target), and one sweep finds those past the spec's 5 s (a holder that died or
+// hangs) to answer target_not_found. Pure: the time is passed in.
+
+export interface Addressee {
+  /** As the sender wrote them: the answers repeat them. */
+  readonly email: string;
+  readonly device: string;
+}
 
 export interface Unanswered<S> {
   seq: number;
   sender: S;
-  email: string;
-  device: string;
-  text: string;
+  to: Addressee;
 }
 
 const COMPACT_AT = 4096;
@@ -20,18 +25,14 @@ export class Outbox<S> {
   private readonly seqs: number[] = [];
   /** undefined once answered (by "gone"), so a later sweep skips it. */
   private readonly senders: Array<S | undefined> = [];
-  private readonly emails: string[] = [];
-  private readonly devices: string[] = [];
-  private readonly texts: string[] = [];
+  private readonly addressees: Array<Addressee | undefined> = [];
   private readonly times: number[] = [];
 
   /** `seq` must grow from one call to the next. */
-  push(seq: number, sender: S, email: string, device: string, text: string, now: number): void {
+  push(seq: number, sender: S, to: Addressee, now: number): void {
     this.seqs.push(seq);
     this.senders.push(sender);
-    this.emails.push(email);
-    this.devices.push(device);
-    this.texts.push(text);
+    this.addressees.push(to);
     this.times.push(now);
   }
 
@@ -71,7 +72,7 @@ export class Outbox<S> {
   }
 
   private at(i: number): Unanswered<S> {
-    return { seq: this.seqs[i], sender: this.senders[i]!, email: this.emails[i], device: this.devices[i], text: this.texts[i] };
+    return { seq: this.seqs[i], sender: this.senders[i]!, to: this.addressees[i]! };
   }
 
   private find(seq: number): number {
@@ -89,16 +90,16 @@ export class Outbox<S> {
   private drop(): void {
     // Let go of the references at once; the slots themselves are reclaimed by compact().
     this.senders[this.head] = undefined;
-    this.texts[this.head] = '';
+    this.addressees[this.head] = undefined;
     this.head++;
   }
 
   private compact(): void {
     if (this.head === this.seqs.length) {
       this.head = 0;
-      for (const a of [this.seqs, this.senders, this.emails, this.devices, this.texts, this.times]) a.length = 0;
+      this.seqs.length = this.senders.length = this.addressees.length = this.times.length = 0;
     } else if (this.head >= COMPACT_AT && this.head * 2 >= this.seqs.length) {
-      for (const a of [this.seqs, this.senders, this.emails, this.devices, this.texts, this.times]) a.splice(0, this.head);
+      for (const a of [this.seqs, this.senders, this.addressees, this.times]) a.splice(0, this.head);
       this.head = 0;
     }
   }

@@ -3,8 +3,8 @@
 // behind a large presence read (a check of thousands of devices), and carry no per-command timer
 // (a publish fails with its connection, it cannot hang on its own). None ever queues work while
 // Redis is away (commands fail at once, so local routing never waits on it); all reconnect by
-// themselves. Up means all are ready; the router is told each time that changes, so it
-// re-announces its presence when Redis comes back. Errors are counted and logged (at most every
+// themselves. Up means all are ready and the subscription confirmed; the router is told each time
+// that changes, so it re-announces its presence when Redis comes back. Errors are counted and logged (at most every
 // 10 s per connection), never thrown at the process.
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
@@ -72,8 +72,9 @@ export class RedisBus {
     this.cmd.defineCommand('reap', { numberOfKeys: 2, lua: SCRIPTS.reap });
     // Not auto-pipelined: the router already packs a turn's routed messages into one publish per instance.
     this.pub = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-    // The subscriber keeps its SUBSCRIBE until connected, and re-subscribes after each reconnect.
-    this.sub = new Redis(url, { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: true });
+    // The subscriber subscribes on each (re)connect itself, and counts as ready only once Redis
+    // confirmed it: until then frames published to the channel would not reach this instance.
+    this.sub = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: null, autoResubscribe: false });
 
     o.metrics.gauge('espfleet_signaling_redis_up', 'Signaling Redis connections ready (1) or not (0)', () => (this.up ? 1 : 0));
     o.metrics.describe('espfleet_signaling_redis_errors_total', 'Signaling Redis errors, by connection or operation');
@@ -81,9 +82,17 @@ export class RedisBus {
 
     this.watch(this.cmd, 'commands', (ready) => (this.cmdReady = ready));
     this.watch(this.pub, 'publisher', (ready) => (this.pubReady = ready));
-    this.watch(this.sub, 'subscriber', (ready) => (this.subReady = ready));
+    this.watch(this.sub, 'subscriber', (ready) => {
+      if (!ready) return (this.subReady = false);
+      this.sub.subscribe(CHANNEL).then(
+        () => {
+          this.subReady = this.sub.status === 'ready';
+          this.changed();
+        },
+        (e: Error) => this.failed('subscribe', e),
+      );
+    });
     this.sub.on('messageBuffer', (_channel: Buffer, raw: Buffer) => events.frame(raw));
-    this.sub.subscribe(CHANNEL).catch((e: Error) => this.failed('subscribe', e));
   }
 
   get up(): boolean {

@@ -1,13 +1,16 @@
-// Which other instance holds a device, as this instance last heard it: learned when an instance
-// confirms delivering a broadcast message (ack), kept current by the presence frames every
-// instance already sends (a device registering elsewhere, user_left), and dropped when the holder
-// says "gone" or stops answering. A message to a device found here is published once, addressed
+// Which other instance holds a device, as this instance last heard it: learned from the presence
+// frames every instance already sends (user_joined, a device registering again elsewhere), from
+// the answers to the hello this instance says on each (re)subscription (devices that joined
+// before it listened), and from the holder's ack of a broadcast message (entries it lacks), forgotten on user_left, and dropped when the holder says "gone" or stops answering. A message to a device found here is published once, addressed
 // to its holder; one not found here is broadcast and waits for an ack, as the spec describes.
 // The view only ever makes routing cheaper, never decides an answer: a stale entry costs a "gone"
 // and a broadcast.
 
 export interface RemoteDevice {
   readonly instance: string;
+  /** As the router keys them (the email lower-case). */
+  readonly email: string;
+  readonly device: string;
   /** What the router keeps per device (how its frames name it). */
   readonly target: string;
 }
@@ -33,12 +36,7 @@ export class RemoteDevices {
     if (this.byDevice.get(k)?.instance === instance) return;
     this.byDevice.delete(k);
     if (this.byDevice.size >= this.max) this.byDevice.delete(this.byDevice.keys().next().value!);
-    this.byDevice.set(k, { instance, target: this.targetOf(email, deviceId) });
-  }
-
-  /** Moves a device already known here to `instance` (it registered there); unknown devices stay unknown. */
-  moved(email: string, deviceId: string, instance: string): void {
-    if (this.byDevice.has(key(email, deviceId))) this.learn(email, deviceId, instance);
+    this.byDevice.set(k, { instance, email, device: deviceId, target: this.targetOf(email, deviceId) });
   }
 
   /** The device left, or `instance` (when given) said it does not hold it. */

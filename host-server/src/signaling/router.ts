@@ -3,9 +3,9 @@
 // ICE messages to each other's devices — on this instance first, then over Redis to the others.
 // Each socket's messages are handled in order; a message that waits on the database or Redis
 // holds the ones behind it. Across instances, a message to a device whose holder this instance
-// knows (RemoteDevices) is published once, addressed to it, and answered only in bulk or on a
-// miss (Outbox); one to a device it does not know is broadcast and acknowledged by its holder,
-// which teaches the view.
+// knows (RemoteDevices: from the joins every instance announces, and from acks) is published
+// once, addressed to it, and answered only in bulk or on a miss (Outbox); one to a device it does
+// not know is broadcast and acknowledged by its holder, which teaches the view.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Route } from '../ws/upgrade.js';
@@ -22,7 +22,8 @@ import { RedisPresence, type PresentDevice } from './redisPresence.js';
 import { Outbox, type Unanswered } from './outbox.js';
 import { RemoteDevices } from './remoteDevices.js';
 import {
-  addressedElsewhere, decodeFrame, directEntry, directHeader, directTarget, encodeAck, encodeGone, encodeHandled, encodeKick, encodePresence, encodeRoute,
+  addressedElsewhere, decodeFrame, directEntry, directHeader, directTarget, encodeAck, encodeGone, encodeHandled, encodeHello, encodeJoined, encodeKick,
+  encodePresence, encodeRoute,
   type DirectMessage,
 } from './busCodec.js';
 import {
@@ -122,6 +123,8 @@ export class SignalingRouter implements Route {
   private answering?: NodeJS.Timeout;
   /** Devices that left while Redis was away: released and announced when it is back. */
   private unreleased: Array<{ email: string; deviceId: string; socketId: string; audience: string[] }> = [];
+  /** Instances that said hello while Redis was not fully up here: told of this instance's devices when it is. */
+  private readonly helloFrom = new Set<string>();
   private seq = 0;
   private readonly rates: { register: Rate; messages: Rate };
   private readonly ipRegisters: KeyedBuckets;
@@ -430,7 +433,8 @@ export class SignalingRouter implements Route {
     this.counters.direct.inc();
     let box = this.outboxes.get(held.instance);
     if (!box) this.outboxes.set(held.instance, (box = new Outbox()));
-    box.push(seq, s, m.to_email, m.to_device, text, Date.now());
+    // The shared record, unless the sender wrote the email otherwise (the answers repeat it as written).
+    box.push(seq, s, m.to_email === held.email ? held : { email: m.to_email, device: m.to_device }, Date.now());
   }
 
   /** The turn's routed messages (if Redis was lost meanwhile, onRedisDown has answered them and dropped these). */
@@ -472,7 +476,10 @@ export class SignalingRouter implements Route {
       case 'handled':
         return this.outboxes.get(f.from)?.handled(f.seq);
       case 'gone':
-        return this.onGone(f.from, f.seq);
+        return this.onGone(f.from, f.seq, f.text);
+      case 'joined':
+        this.remote.learn(f.email, f.device, f.origin);
+        return this.broadcastLocal('user_joined', f.email, f.device, f.audience);
       case 'ack':
         for (const id of f.ids) {
           const p = this.pending.get(id);
@@ -484,18 +491,21 @@ export class SignalingRouter implements Route {
         return;
     }
     if (f.origin === this.instanceId) return;
-    if (f.kind === 'route') {
+    if (f.kind === 'hello') {
+      this.helloFrom.add(f.origin);
+      if (this.bus!.up) this.answerHellos();
+    } else if (f.kind === 'route') {
       const target = this.local.get(f.email, f.device);
       if (!target) return;
       target.send(f.text);
       this.counters.remote.inc();
       this.ack(f.origin, f.id);
     } else if (f.kind === 'presence') {
-      if (f.event === 'user_joined') this.remote.moved(f.email, f.device, f.origin);
+      if (f.event === 'user_joined') this.remote.learn(f.email, f.device, f.origin);
       else this.remote.forget(f.email, f.device);
       this.broadcastLocal(f.event, f.email, f.device, f.audience);
     } else {
-      this.remote.moved(f.email, f.device, f.origin);
+      this.remote.learn(f.email, f.device, f.origin);
       const s = this.local.get(f.email, f.device);
       if (s && s.socketId !== f.socketId) this.replace(s);
     }
@@ -509,7 +519,7 @@ export class SignalingRouter implements Route {
         target.send(m.text);
         this.counters.remote.inc();
       } else {
-        this.bus!.publish(encodeGone(origin, this.instanceId, m.seq));
+        this.bus!.publish(encodeGone(origin, this.instanceId, m.seq, m.text));
       }
     }
     this.handledFrom.set(origin, messages[messages.length - 1].seq);
@@ -523,14 +533,14 @@ export class SignalingRouter implements Route {
   }
 
   /** The instance we thought held the device does not: nobody else got the message, so it is broadcast now. */
-  private onGone(from: string, seq: number): void {
+  private onGone(from: string, seq: number, text: string): void {
     const m = this.outboxes.get(from)?.gone(seq);
     if (!m) return;
-    const to = sameEmail(m.email);
-    this.remote.forget(to, m.device, from);
+    const to = sameEmail(m.to.email);
+    this.remote.forget(to, m.to.device, from);
     if (m.sender.closed) return;
     this.counters.retried.inc();
-    this.broadcastRoute(m.sender, m.email, to, m.device, m.text);
+    this.broadcastRoute(m.sender, m.to.email, to, m.to.device, text);
   }
 
   /** Direct messages unanswered for the route timeout: target_not_found, and their holder is no longer trusted. */
@@ -541,7 +551,7 @@ export class SignalingRouter implements Route {
       if (late.length) {
         this.remote.forgetInstance(instance);
         this.o.log.warn({ instance, messages: late.length }, 'signaling instance did not answer direct messages in time: target_not_found');
-        for (const m of late) this.notFound(m.sender, m.email, m.device);
+        for (const m of late) this.notFound(m.sender, m.to.email, m.to.device);
       }
       if (!box.size) this.outboxes.delete(instance);
     }
@@ -559,10 +569,26 @@ export class SignalingRouter implements Route {
     });
   }
 
+  /**
+   * Every device here, to each instance that (re)subscribed: what it heard before it listened
+   * again (this instance's joins, its announcements when Redis came back) never reached it.
+   */
+  private answerHellos(): void {
+    const frames: string[] = [];
+    for (const to of this.helloFrom) {
+      for (const s of this.local.all()) frames.push(encodeJoined(to, this.instanceId, s.email, s.deviceId, [...(this.connections.peek(s.email) ?? [])]));
+    }
+    this.helloFrom.clear();
+    if (frames.length) this.bus!.publishAll(frames);
+  }
+
   /** Redis (back): every device here is announced again; joins and leaves it missed go out now. */
   private async onRedisUp(): Promise<void> {
     const bus = this.bus!;
     const presence = this.presence!;
+    // Subscribed again: the others' devices, whose announcements may have gone out before.
+    bus.publish(encodeHello(this.instanceId));
+    this.answerHellos();
     try {
       await presence.beat(Date.now());
       const leaving = this.unreleased;
@@ -588,7 +614,7 @@ export class SignalingRouter implements Route {
     this.outboxes.clear();
     this.broadcasts.length = 0;
     this.frames.clear();
-    for (const m of waiting) m.sender.send(routingUnavailable(m.email, m.device));
+    for (const m of waiting) m.sender.send(routingUnavailable(m.to.email, m.to.device));
     this.remote.clear();
     this.handledFrom.clear();
   }

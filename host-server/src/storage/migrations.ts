@@ -172,6 +172,23 @@ CREATE UNIQUE INDEX signaling_connections_pair ON signaling_connections (user_lo
 CREATE INDEX signaling_connections_requester ON signaling_connections (requester_id, status);
 CREATE INDEX signaling_connections_addressee ON signaling_connections (addressee_id, status);
 `),
+  migration(4, 'device api keys and provisioning', ({ pk }) => `
+-- The device gateway's API keys (docs/specs/device-gateway-socketio.md): each speaks for one
+-- device; only a SHA-256 of the key is kept, and a revoked key stays listed with its time.
+CREATE TABLE device_api_keys (
+  id ${pk},
+  device_id BIGINT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+CREATE INDEX device_api_keys_device ON device_api_keys (device_id, id);
+
+-- When the device first authenticated; until then the gateway offers it a provisioning string (qr).
+ALTER TABLE devices ADD COLUMN provisioned_at BIGINT;
+`),
 ];
 
 export type ConstraintKind = 'unique' | 'foreign-key' | 'check' | 'not-null';
@@ -225,6 +242,7 @@ export const columns = {
   metric: 'session_id AS "sessionId", ts, v, a, w, energy_wh AS "energyWh", kwh, cost, time',
   flaggedMetric: 'id, session_id AS "sessionId", ts, v, a, w, energy_wh AS "energyWh", flag, received_at AS "receivedAt"',
   signalingUser: 'id, email, created_at AS "createdAt"',
+  apiKey: 'id, device_id AS "deviceId", name, prefix, created_at AS "createdAt", revoked_at AS "revokedAt"',
 } as const;
 
 /** A connection request with both users' emails (from signaling_connections c, users r and a). */

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { columns as c, connectedEmailsSql, connectionSelect, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
 import type {
-  Card, ConnectionStatus, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, SignalingUser, Station, StationRating,
+  ApiKey, Card, ConnectionStatus, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, SignalingUser, Station, StationRating,
   StationStatus, Store, User, UserConnection,
 } from './store.js';
 
@@ -17,6 +17,9 @@ const toReading = (r: Row): Reading => ({ id: num(r.id), sensorId: num(r.sensorI
 const toStation = (r: Row): Station => ({
   id: num(r.id), name: r.name, tariff: r.tariff, status: r.status, deviceId: numOrNull(r.deviceId),
   maxPowerW: r.maxPowerW, maxVoltageV: r.maxVoltageV, maxCurrentA: r.maxCurrentA,
+});
+const toApiKey = (r: Row): ApiKey => ({
+  id: num(r.id), deviceId: num(r.deviceId), name: r.name, prefix: r.prefix, createdAt: num(r.createdAt), revokedAt: numOrNull(r.revokedAt),
 });
 const toUser = (r: Row): User => ({ id: num(r.id), name: r.name, email: r.email, blocked: r.blocked });
 const toSession = (r: Row): Session => ({
@@ -460,5 +463,41 @@ export class PostgresStore implements Store {
 
   async connectedEmails(email: string): Promise<string[]> {
     return (await this.query(connectedEmailsSql('$1'), [email])).rows.map((r) => r.email as string);
+  }
+
+  async deleteDevice(id: number): Promise<boolean> {
+    return ((await this.query('DELETE FROM devices WHERE id = $1', [id])).rowCount ?? 0) > 0;
+  }
+
+  async markDeviceProvisioned(id: number, at: number): Promise<boolean> {
+    return ((await this.query('UPDATE devices SET provisioned_at = $1 WHERE id = $2 AND provisioned_at IS NULL', [at, id])).rowCount ?? 0) > 0;
+  }
+
+  async deviceProvisioned(id: number): Promise<boolean> {
+    return ((await this.query('SELECT 1 FROM devices WHERE id = $1 AND provisioned_at IS NOT NULL', [id])).rowCount ?? 0) > 0;
+  }
+
+  async createApiKey(k: { deviceId: number; name: string; prefix: string; hash: string }): Promise<ApiKey> {
+    return this.one(
+      toApiKey,
+      `INSERT INTO device_api_keys (device_id, name, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING ${c.apiKey}`,
+      [k.deviceId, k.name, k.prefix, k.hash, Date.now()],
+    );
+  }
+
+  async listApiKeys(deviceId: number): Promise<ApiKey[]> {
+    return this.rows(toApiKey, `SELECT ${c.apiKey} FROM device_api_keys WHERE device_id = $1 ORDER BY id`, deviceId);
+  }
+
+  async apiKeyByHash(hash: string): Promise<ApiKey | undefined> {
+    return this.row(toApiKey, `SELECT ${c.apiKey} FROM device_api_keys WHERE key_hash = $1`, hash);
+  }
+
+  async revokeApiKey(deviceId: number, id: number, at: number): Promise<ApiKey | undefined> {
+    return this.row(
+      toApiKey,
+      `UPDATE device_api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND device_id = $3 RETURNING ${c.apiKey}`,
+      at, id, deviceId,
+    );
   }
 }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { columns as c, connectedEmailsSql, connectionSelect, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
 import type {
-  Card, ConnectionStatus, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, SignalingUser, Station, StationRating,
+  ApiKey, Card, ConnectionStatus, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, SignalingUser, Station, StationRating,
   StationStatus, Store, User, UserConnection,
 } from './store.js';
 
@@ -393,5 +393,39 @@ export class SqliteStore implements Store {
 
   async connectedEmails(email: string): Promise<string[]> {
     return this.all<{ email: string }>(connectedEmailsSql('?'), email).map((r) => r.email);
+  }
+
+  async deleteDevice(id: number): Promise<boolean> {
+    return this.run('DELETE FROM devices WHERE id = ?', id) > 0;
+  }
+
+  async markDeviceProvisioned(id: number, at: number): Promise<boolean> {
+    return this.run('UPDATE devices SET provisioned_at = ? WHERE id = ? AND provisioned_at IS NULL', at, id) > 0;
+  }
+
+  async deviceProvisioned(id: number): Promise<boolean> {
+    return this.get('SELECT 1 FROM devices WHERE id = ? AND provisioned_at IS NOT NULL', id) !== undefined;
+  }
+
+  async createApiKey(k: { deviceId: number; name: string; prefix: string; hash: string }): Promise<ApiKey> {
+    return this.one(
+      `INSERT INTO device_api_keys (device_id, name, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING ${c.apiKey}`,
+      k.deviceId, k.name, k.prefix, k.hash, Date.now(),
+    );
+  }
+
+  async listApiKeys(deviceId: number): Promise<ApiKey[]> {
+    return this.all(`SELECT ${c.apiKey} FROM device_api_keys WHERE device_id = ? ORDER BY id`, deviceId);
+  }
+
+  async apiKeyByHash(hash: string): Promise<ApiKey | undefined> {
+    return this.get(`SELECT ${c.apiKey} FROM device_api_keys WHERE key_hash = ?`, hash);
+  }
+
+  async revokeApiKey(deviceId: number, id: number, at: number): Promise<ApiKey | undefined> {
+    return this.get(
+      `UPDATE device_api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND device_id = ? RETURNING ${c.apiKey}`,
+      at, id, deviceId,
+    );
   }
 }

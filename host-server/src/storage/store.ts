@@ -13,6 +13,17 @@ export interface Device {
   createdAt: number;
 }
 
+/** A device gateway API key as listed: the key itself is shown once, at creation, and kept only hashed. */
+export interface ApiKey {
+  id: number;
+  deviceId: number;
+  name: string;
+  /** The key's first characters, to tell keys apart in a list. */
+  prefix: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
 export interface Sensor {
   id: number;
   deviceId: number;
@@ -223,4 +234,16 @@ export interface Store {
   listConnections(userId: number): Promise<UserConnection[]>;
   /** Emails of the users with an accepted connection to `email`. */
   connectedEmails(email: string): Promise<string[]>;
+
+  /** False when there was no such device; its sensors, readings and keys go with it. */
+  deleteDevice(id: number): Promise<boolean>;
+  /** True when this call marked it (the device had never authenticated). */
+  markDeviceProvisioned(id: number, at: number): Promise<boolean>;
+  deviceProvisioned(id: number): Promise<boolean>;
+  createApiKey(k: { deviceId: number; name: string; prefix: string; hash: string }): Promise<ApiKey>;
+  listApiKeys(deviceId: number): Promise<ApiKey[]>;
+  /** The key with this hash, revoked or not. */
+  apiKeyByHash(hash: string): Promise<ApiKey | undefined>;
+  /** Revokes the device's key (once: a second revoke keeps the first time); undefined when it has no such key. */
+  revokeApiKey(deviceId: number, id: number, at: number): Promise<ApiKey | undefined>;
 }

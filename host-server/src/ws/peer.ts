@@ -1,10 +1,11 @@
 // One WebSocket connection as the server's features see it: sends that never let a slow
-// consumer grow memory, liveness for the heartbeat, and counters.
+// consumer grow memory, liveness for the heartbeat, and counters (kept in the ConnectionBook
+// shared with the Socket.io gateway).
 import * as wsModule from 'ws';
 import type { WebSocket } from 'ws';
-import type { Metrics } from '../metrics.js';
+import type { Connection, ConnectionBook } from './connection.js';
 
-export const CLOSE_SLOW_CONSUMER = 1008;
+export { CLOSE_SLOW_CONSUMER } from './connection.js';
 
 /** A text message framed once, to be written to many connections (fan-out). */
 export interface Prepared {
@@ -31,31 +32,34 @@ export function prepare(text: string): Prepared {
   return { text, frame };
 }
 
-export class Peer {
+export class Peer implements Connection {
   alive = true;
   readonly openedAt = Date.now();
+  readonly received: { inc(): void };
   private readonly sent: { inc(): void };
 
   constructor(
     readonly ws: WebSocket,
     readonly route: string,
-    private readonly metrics: Metrics,
-    private readonly maxBufferedBytes: number,
+    private readonly book: ConnectionBook,
   ) {
     ws.on('pong', () => (this.alive = true));
-    this.sent = metrics.counter('espfleet_ws_messages_out_total', { route });
+    ({ received: this.received, sent: this.sent } = book.opened(this));
   }
 
   get open(): boolean {
     return this.ws.readyState === this.ws.OPEN;
   }
 
+  queuedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
   /** Sends text; a peer whose unsent data passes the limit is dropped instead. */
   send(text: string): boolean {
     if (!this.open) return false;
-    if (this.ws.bufferedAmount + text.length > this.maxBufferedBytes) {
-      this.metrics.inc('espfleet_ws_dropped_total', { route: this.route, reason: 'slow_consumer' });
-      this.ws.close(CLOSE_SLOW_CONSUMER, 'send buffer limit exceeded');
+    if (this.book.overLimit(this, text.length)) {
+      this.book.dropSlow(this);
       // A consumer that stopped reading will not read a close frame either.
       setTimeout(() => this.ws.terminate(), 1000).unref();
       return false;
@@ -71,7 +75,7 @@ export class Peer {
    */
   sendPrepared(p: Prepared): boolean {
     if (!this.open) return false;
-    if (this.ws.bufferedAmount + p.text.length > this.maxBufferedBytes) return this.send(p.text);
+    if (this.book.overLimit(this, p.text.length)) return this.send(p.text);
     const sender = (this.ws as unknown as { _sender?: FrameSender })._sender;
     // ws's sender state 0: nothing queued (no compression here), so the frame can go out now.
     if (sender && sender._state === 0 && typeof sender.sendFrame === 'function') {

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Metrics } from '../metrics.js';
 import { Peer } from './peer.js';
+import { ConnectionBook } from './connection.js';
 import type { Logger } from '../log.js';
 
 export interface Route {
@@ -24,22 +25,30 @@ export interface UpgradeOptions {
   log: Logger;
 }
 
+/** Another upgrade handler (the Socket.io gateway) that takes the requests it claims before any route. */
+export interface UpgradeClaim {
+  claims(url: URL): boolean;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
 export class UpgradeRouter {
   readonly wss: WebSocketServer;
+  /** Every open connection, of this router and of the gateway: counts, metrics, limits. */
+  readonly book: ConnectionBook;
   private routes: Route[] = [];
   private readonly peers = new Set<Peer>();
   private heartbeat: NodeJS.Timeout;
-  /** Other upgrade handlers (Socket.io, later) get the paths no route takes. */
-  fallback?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  private claimants: UpgradeClaim[] = [];
 
   constructor(private readonly o: UpgradeOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes, perMessageDeflate: false, clientTracking: false });
     this.heartbeat = setInterval(() => this.beat(), o.heartbeatMs);
     this.heartbeat.unref();
-    o.metrics.gauge('espfleet_ws_connections', 'Open WebSocket connections', () => this.peers.size);
-    o.metrics.describe('espfleet_ws_messages_in_total', 'WebSocket messages received');
-    o.metrics.describe('espfleet_ws_messages_out_total', 'WebSocket messages sent');
-    o.metrics.describe('espfleet_ws_dropped_total', 'Connections dropped by the server (slow consumer, dead peer)');
+    this.book = new ConnectionBook(o.metrics, o.maxBufferedBytes);
+  }
+
+  claim(c: UpgradeClaim): void {
+    this.claimants.push(c);
   }
 
   add(route: Route): void {
@@ -51,30 +60,31 @@ export class UpgradeRouter {
   }
 
   count(route?: string): number {
-    let n = 0;
-    for (const p of this.peers) if (!route || p.route === route) n++;
-    return n;
+    return this.book.count(route);
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://x');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://x');
+    } catch {
+      return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+    for (const c of this.claimants) if (c.claims(url)) return c.upgrade(req, socket, head);
     for (const r of this.routes) {
       const params = r.match(url.pathname, url.searchParams);
       if (!params) continue;
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(r, ws, params, url.searchParams, req));
       return;
     }
-    if (this.fallback) return this.fallback(req, socket, head);
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   }
 
   private accept(r: Route, ws: WebSocket, params: Record<string, string>, query: URLSearchParams, req: IncomingMessage): void {
-    const peer = new Peer(ws, r.name, this.o.metrics, this.o.maxBufferedBytes);
+    const peer = new Peer(ws, r.name, this.book);
     this.peers.add(peer);
-    this.o.metrics.inc('espfleet_ws_connections_total', { route: r.name });
-    const received = this.o.metrics.counter('espfleet_ws_messages_in_total', { route: r.name });
     ws.on('message', (data, isBinary) => {
-      received.inc();
+      peer.received.inc();
       const text = isBinary ? Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data as ArrayBuffer)]).toString('utf8') : data.toString();
       try {
         r.message(peer, text);
@@ -85,6 +95,7 @@ export class UpgradeRouter {
     ws.on('error', (err) => this.o.log.debug({ err, route: r.name }, 'websocket error'));
     ws.on('close', (code) => {
       this.peers.delete(peer);
+      this.book.closed(peer);
       try {
         r.closed(peer, code);
       } catch (e) {
@@ -102,7 +113,7 @@ export class UpgradeRouter {
   private beat(): void {
     for (const p of this.peers) {
       if (!p.alive) {
-        this.o.metrics.inc('espfleet_ws_dropped_total', { route: p.route, reason: 'dead_peer' });
+        this.book.dropped(p, 'dead_peer');
         p.ws.terminate();
         continue;
       }
@@ -113,7 +124,10 @@ export class UpgradeRouter {
 
   close(): void {
     clearInterval(this.heartbeat);
-    for (const p of this.peers) p.ws.terminate();
+    for (const p of this.peers) {
+      p.ws.terminate();
+      this.book.closed(p);
+    }
     this.peers.clear();
   }
 }

@@ -22,6 +22,10 @@ const EXPECTED: Record<string, Allowed | Signaling> = {
   'PUT /api/v1/devices/:id/status': ADMIN,
   'GET /api/v1/devices/:id/sensors': FLEET,
   'POST /api/v1/devices/:id/sensors': ADMIN,
+  'DELETE /api/v1/devices/:id': ADMIN,
+  'GET /api/v1/devices/:id/api-keys': ADMIN,
+  'POST /api/v1/devices/:id/api-keys': ADMIN,
+  'DELETE /api/v1/devices/:id/api-keys/:keyId': ADMIN,
   'GET /api/v1/sensors/:id': FLEET,
   'GET /api/v1/sensors/:id/readings': FLEET,
   'GET /api/v1/stations': STATION,
@@ -56,7 +60,7 @@ async function call(url: string, method: string, path: string, token?: string, b
 describe('REST authorisation', () => {
   let s: Awaited<ReturnType<typeof start>>;
   let tokens: Record<Caller, string | undefined>;
-  const ids = { device: 0, sensor: 0, user: 0, session1: 0, session2: 0, toAccept: 0, toReject: 0 };
+  const ids = { device: 0, spareDevice: 0, apiKey: 0, sensor: 0, user: 0, session1: 0, session2: 0, toAccept: 0, toReject: 0 };
   const login = async (email: string) => (await rest(s, 'POST', '/api/v1/auth/login', { email, password: 'correct horse' })).body.token as string;
 
   beforeAll(async () => {
@@ -81,6 +85,8 @@ describe('REST authorisation', () => {
     const admin = tokens.admin;
     for (const id of [1, 2]) expect((await rest(s, 'POST', '/api/v1/stations', { id, name: `E${id}` }, admin)).status).toBe(201);
     ids.device = (await rest(s, 'POST', '/api/v1/devices', { name: 'Hydro' }, admin)).body.id;
+    ids.spareDevice = (await rest(s, 'POST', '/api/v1/devices', { name: 'To delete' }, admin)).body.id;
+    ids.apiKey = (await rest(s, 'POST', `/api/v1/devices/${ids.device}/api-keys`, { name: 'k' }, admin)).body.id;
     ids.sensor = (await rest(s, 'POST', `/api/v1/devices/${ids.device}/sensors`, { type: 'temperature', unit: 'C' }, admin)).body.id;
     ids.user = (await rest(s, 'POST', '/api/v1/users', { name: 'Ana' }, admin)).body.id;
     await rest(s, 'POST', '/api/v1/cards', { uid: 'CARD-1', userId: ids.user }, admin);
@@ -93,8 +99,9 @@ describe('REST authorisation', () => {
   /** A concrete request for a route, with a body a permitted caller could send. */
   function request(route: string, n: number): { method: string; path: string; body?: unknown } {
     const [method, pattern] = route.split(' ');
-    const path = pattern
+    const path = (route === 'DELETE /api/v1/devices/:id' ? pattern.replace(':id', String(ids.spareDevice)) : pattern)
       .replace('devices/:id', `devices/${ids.device}`)
+      .replace(':keyId', String(ids.apiKey))
       .replace('sensors/:id', `sensors/${ids.sensor}`)
       .replace('stations/:id', 'stations/1')
       .replace('users/:id', `users/${ids.user}`)
@@ -105,6 +112,7 @@ describe('REST authorisation', () => {
       'POST /api/v1/devices': { name: `D${n}` },
       'PUT /api/v1/devices/:id/status': { status: 'active' },
       'POST /api/v1/devices/:id/sensors': { type: `t${n}`, unit: 'u' },
+      'POST /api/v1/devices/:id/api-keys': { name: `k${n}` },
       'POST /api/v1/stations': { id: 100 + n, name: `S${n}` },
       'POST /api/v1/users': { name: `U${n}` },
       'PUT /api/v1/users/:id/blocked': { blocked: false },

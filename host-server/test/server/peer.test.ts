@@ -3,6 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { Peer, CLOSE_SLOW_CONSUMER } from '../../src/ws/peer.js';
 import { Metrics } from '../../src/metrics.js';
+import { ConnectionBook } from '../../src/ws/connection.js';
 
 class FakeSocket extends EventEmitter {
   readonly OPEN = 1;
@@ -30,7 +31,7 @@ describe('Peer', () => {
   it('sends while the peer keeps up, drops it once its unsent data passes the limit', () => {
     const ws = new FakeSocket();
     const metrics = new Metrics();
-    const p = new Peer(ws as never, 'charger', metrics, 1000);
+    const p = new Peer(ws as never, 'charger', new ConnectionBook(metrics, 1000));
     expect(p.send('x'.repeat(600))).toBe(true);
     expect(p.send('x'.repeat(600))).toBe(false);
     expect(ws.sent).toHaveLength(1);
@@ -41,7 +42,7 @@ describe('Peer', () => {
   });
   it('a consumer draining its buffer stays', () => {
     const ws = new FakeSocket();
-    const p = new Peer(ws as never, 'sensors', new Metrics(), 1000);
+    const p = new Peer(ws as never, 'sensors', new ConnectionBook(new Metrics(), 1000));
     for (let i = 0; i < 100; i++) {
       expect(p.send('y'.repeat(500))).toBe(true);
       ws.bufferedAmount = 0;
@@ -58,7 +59,8 @@ describe('prepared fan-out', () => {
     const port = (wss.address() as { port: number }).port;
     const metrics = new Metrics();
     const peers: Peer[] = [];
-    wss.on('connection', (ws) => peers.push(new Peer(ws, 'sensors', metrics, 1 << 20)));
+    const book = new ConnectionBook(metrics, 1 << 20);
+    wss.on('connection', (ws) => peers.push(new Peer(ws, 'sensors', book)));
     const got: string[] = [];
     const clients = await Promise.all(
       [1, 2, 3].map(

@@ -1,6 +1,8 @@
-// Routing across instances on a redis-server of the test's own: the first message to a device
-// is broadcast and its holder's ack teaches the sender where the device is; later ones go
-// straight to that instance, packed per turn and answered in bulk. A holder that no longer has
+// Routing across instances on a redis-server of the test's own: an instance knows where the
+// devices that joined while it listened are, and, from the others' answers to the hello it says
+// when it subscribes, those that joined before; the first message to one it does not know is
+// broadcast and its holder's ack teaches it. Messages to a known holder go straight to that
+// instance, packed per turn and answered in bulk. A holder that no longer has
 // the device says "gone" and the message is broadcast again; a holder that died answers nothing
 // and the sender gets the spec's target_not_found after the route timeout. A peer speaking the
 // bus protocol on the same channel (the frames of busCodec) plays an instance whose view is stale.
@@ -26,14 +28,24 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+const metric = async (s: { url: string }, name: string, labels = '') =>
+  Number(new RegExp(`^${name}${labels ? `\\{${labels}\\}` : ''} (\\d+)`, 'm').exec(await (await fetch(`${s.url}/metrics`)).text())?.[1] ?? 0);
+
+/** An instance whose Redis connections are ready (before that, cross-instance routing is refused). */
+async function ready<S extends { url: string }>(s: S): Promise<S> {
+  const end = Date.now() + 5000;
+  while ((await metric(s, 'espfleet_signaling_redis_up')) !== 1) {
+    if (Date.now() > end) throw new Error('Redis not up');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return s;
+}
+
 const instance = async () => {
   const s = await start({ redisUrl: redis.url, dataDir, signalingRouteTimeoutMs: TIMEOUT_MS });
   closers.push(() => s.close());
-  return s;
+  return ready(s);
 };
-
-const metric = async (s: { url: string }, name: string, labels: string) =>
-  Number(new RegExp(`^${name}\\{${labels}\\} (\\d+)`, 'm').exec(await (await fetch(`${s.url}/metrics`)).text())?.[1] ?? 0);
 
 /** Every frame on the channel, decoded, as it passes. */
 async function watchChannel(): Promise<{ frames: BusFrame[]; until(p: (f: BusFrame) => boolean, what: string): Promise<BusFrame> }> {
@@ -62,20 +74,21 @@ async function watchChannel(): Promise<{ frames: BusFrame[]; until(p: (f: BusFra
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('routing across instances', () => {
-  it('broadcasts the first message, then sends straight to the holder, answered in bulk without a target_not_found', async () => {
-    const [i1, i2] = [await instance(), await instance()];
+  it('sends straight to the holder of a device that joined before it listened, answered in bulk', async () => {
+    // b-1 joins before i1 exists: i1 learns where it is from i2's answer to its hello.
+    const i2 = await instance();
     const channel = await watchChannel();
-    const a = await account(i1);
-    const b = await account(i1);
-    await connect(i1, a, b, a.email);
-    const a1 = await device(i1, a, 'a-1');
+    const a = await account(i2);
+    const b = await account(i2);
+    await connect(i2, a, b, a.email);
     const b1 = await device(i2, b, 'b-1');
+    const i1 = await instance();
+    const a1 = await device(i1, a, 'a-1');
     const raw: string[] = [];
     b1.ws.on('message', (d) => raw.push(d.toString()));
 
     a1.msg('try_connect', { to_email: b.email, to_device: 'b-1' });
     expect((await b1.event('try_connect')).from_device).toBe('a-1');
-    await channel.until((f) => f.kind === 'ack', 'ack of the broadcast');
 
     // A burst: each text arrives exactly as sent, in order, through direct frames only.
     const texts = Array.from({ length: 100 }, (_, k) =>
@@ -86,9 +99,17 @@ describe('routing across instances', () => {
     while (raw.filter((r) => r.includes('"ice_candidate"')).length < texts.length && Date.now() < end) await sleep(20);
     expect(raw.filter((r) => r.includes('"ice_candidate"'))).toEqual(texts);
     const direct = channel.frames.filter((f) => f.kind === 'direct');
-    expect(direct.flatMap((f) => (f.kind === 'direct' ? f.messages.map((m) => m.text) : []))).toEqual(texts);
-    expect(await metric(i1, 'espfleet_signaling_published_total', 'how="direct"')).toBe(100);
-    expect(await metric(i1, 'espfleet_signaling_published_total', 'how="broadcast"')).toBe(1);
+    expect(direct.flatMap((f) => (f.kind === 'direct' ? f.messages.map((m) => m.text) : [])).slice(1)).toEqual(texts);
+    expect(await metric(i1, 'espfleet_signaling_published_total', 'how="direct"')).toBe(101);
+    expect(await metric(i1, 'espfleet_signaling_published_total', 'how="broadcast"')).toBe(0);
+
+    // A device that joins while i1 listens is reached directly from the first message.
+    const b2 = await device(i2, b, 'b-2');
+    expect((await a1.event('user_joined')).payload).toEqual({ email: b.email, device_id: 'b-2' });
+    a1.msg('try_connect', { to_email: b.email, to_device: 'b-2' });
+    expect((await b2.event('try_connect')).from_device).toBe('a-1');
+    expect(await metric(i1, 'espfleet_signaling_published_total', 'how="direct"')).toBe(102);
+    expect(await metric(i1, 'espfleet_signaling_published_total', 'how="broadcast"')).toBe(0);
 
     // Past the route timeout: the holder's bulk answer arrived, so no message is reported missing.
     await channel.until((f) => f.kind === 'handled', 'bulk answer');
@@ -106,10 +127,12 @@ describe('routing across instances', () => {
     await connect(i1, a, b, a.email);
     const a1 = await device(i1, a, 'a-1');
     const b1 = await device(i2, b, 'b-1');
+    await a1.event('user_joined');
     a1.msg('try_connect', { to_email: b.email, to_device: 'b-1' });
     await b1.event('try_connect');
-    const firstAck = await channel.until((f) => f.kind === 'ack', 'ack of the broadcast');
-    const i1Id = firstAck.kind === 'ack' ? firstAck.to : '';
+    const first = await channel.until((f) => f.kind === 'direct', 'the direct frame to i2');
+    const i1Id = first.kind === 'direct' ? first.origin : '';
+    const i2Id = first.kind === 'direct' ? first.to : '';
 
     // A stale view: a peer on the bus ("stale") says b-1 joined it; i1 now sends b-1's messages there.
     await pub.publish(CHANNEL, encodePresence('stale', 'user_joined', b.email, 'b-1', []));
@@ -118,10 +141,15 @@ describe('routing across instances', () => {
     const toStale = await channel.until((f) => f.kind === 'direct' && f.to === 'stale', 'a direct frame to the stale peer');
     if (toStale.kind !== 'direct') throw new Error('unreachable');
     expect(JSON.parse(toStale.messages[0].text).payload.candidate).toBe('c1');
-    await pub.publish(CHANNEL, encodeGone(i1Id, 'stale', toStale.messages[0].seq));
+    await pub.publish(CHANNEL, encodeGone(i1Id, 'stale', toStale.messages[0].seq, toStale.messages[0].text));
     // Broadcast again: i2, which holds b-1, delivers it, once.
     expect((await b1.event('ice_candidate')).payload.candidate).toBe('c1');
     expect(await metric(i1, 'espfleet_signaling_published_total', 'how="retried"')).toBe(1);
+    // i2's ack of that broadcast teaches i1 where b-1 is: the next message goes straight to i2.
+    await channel.until((f) => f.kind === 'ack' && f.holder === i2Id, "i2's ack");
+    a1.msg('ice_candidate', { to_email: b.email, to_device: 'b-1', payload: { candidate: 'c2', sdpMid: '0', sdpMLineIndex: 0 } });
+    await channel.until((f) => f.kind === 'direct' && f.to === i2Id && JSON.parse(f.messages[0].text).payload.candidate === 'c2', 'a direct frame to i2 again');
+    expect((await b1.event('ice_candidate')).payload.candidate).toBe('c2');
 
     // A device only the stale peer claims (it acks the broadcast), then says it does not have.
     a1.msg('try_connect', { to_email: b.email, to_device: 'b-ghost' });
@@ -133,7 +161,7 @@ describe('routing across instances', () => {
     const offer = await channel.until((f) => f.kind === 'direct' && f.to === 'stale' && f.messages[0].device === 'b-ghost', 'a direct frame for b-ghost');
     if (offer.kind !== 'direct') throw new Error('unreachable');
     const goneAt = Date.now();
-    await pub.publish(CHANNEL, encodeGone(i1Id, 'stale', offer.messages[0].seq));
+    await pub.publish(CHANNEL, encodeGone(i1Id, 'stale', offer.messages[0].seq, offer.messages[0].text));
     expect(await a1.event('target_not_found', TIMEOUT_MS * 3)).toEqual({
       event: 'target_not_found', error: `User ${b.email} with device b-ghost is not online`, target_email: b.email, target_device: 'b-ghost',
     });
@@ -147,14 +175,17 @@ describe('routing across instances', () => {
     const i1 = await instance();
     const dead = await spawnInstance({ redisUrl: redis.url, dataDir, signalingRouteTimeoutMs: TIMEOUT_MS });
     closers.push(() => dead.kill());
+    await ready(dead);
     const a = await account(i1);
     const b = await account(i1);
     await connect(i1, a, b, a.email);
     const a1 = await device(i1, a, 'a-1');
     const b1 = await device(dead, b, 'b-1');
+    await a1.event('user_joined');
     a1.msg('try_connect', { to_email: b.email, to_device: 'b-1' });
     await b1.event('try_connect');
-    await sleep(100);
+    // Its bulk answer (within 100 ms) confirms the try_connect before the kill.
+    await sleep(400);
     await dead.kill();
 
     const sentAt = Date.now();
@@ -163,10 +194,10 @@ describe('routing across instances', () => {
       event: 'target_not_found', error: `User ${b.email} with device b-1 is not online`, target_email: b.email, target_device: 'b-1',
     });
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-    expect(await metric(i1, 'espfleet_signaling_published_total', 'how="direct"')).toBe(1);
+    expect(await metric(i1, 'espfleet_signaling_published_total', 'how="direct"')).toBe(2);
     // The silent instance is no longer trusted: the next message is broadcast (and also not found).
     a1.msg('ice_candidate', { to_email: b.email, to_device: 'b-1', payload: { candidate: 'again', sdpMid: '0', sdpMLineIndex: 0 } });
     await a1.event('target_not_found', TIMEOUT_MS * 3);
-    expect(await metric(i1, 'espfleet_signaling_published_total', 'how="broadcast"')).toBe(2);
+    expect(await metric(i1, 'espfleet_signaling_published_total', 'how="broadcast"')).toBe(1);
   }, 30_000);
 });

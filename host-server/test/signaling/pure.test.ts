@@ -2,7 +2,7 @@
 // token buckets, the local device registry, and account credential checks.
 import { describe, expect, it } from 'vitest';
 import { parseClientMessage, validate, presenceEvent, targetNotFound, registerOk, pong, error } from '../../src/signaling/wire.js';
-import { decodeFrame, encodeAck, encodeKick, encodePresence, encodeRoute } from '../../src/signaling/busCodec.js';
+import { addressedElsewhere, decodeFrame, encodeAck, encodeHello, encodeJoined, encodeKick, encodePresence, encodeRoute } from '../../src/signaling/busCodec.js';
 import { Bucket, KeyedBuckets, perMinute, perSecond, limitMessage } from '../../src/signaling/rateLimit.js';
 import { LocalPresence } from '../../src/signaling/presence.js';
 import { presenceKey, userDevicesKey, CHANNEL, parseInstanceMember, instanceMember } from '../../src/signaling/redisKeys.js';
@@ -49,6 +49,16 @@ describe('bus frames', () => {
     for (const raw of ['', 'hello', 'R[1,2]\nx', 'Rnot json\nx', 'A["i",1,"x"]', 'P{"o":"i","e":"other","m":"a","d":"b","a":[]}', 'K["a","b"]', 'P{"o":"i","e":"user_left","m":"a","d":"b","a":[1]}']) {
       expect(decodeFrame(raw), raw).toBeUndefined();
     }
+  });
+
+  it('carries a hello to every instance, and its answers only to the instance that said it', () => {
+    expect(decodeFrame(encodeHello('i1'))).toEqual({ kind: 'hello', origin: 'i1' });
+    const joined = encodeJoined('i1', 'i2', 'a@b.c', 'd', ['x@y.z']);
+    expect(decodeFrame(joined)).toEqual({ kind: 'joined', to: 'i1', origin: 'i2', email: 'a@b.c', device: 'd', audience: ['x@y.z'] });
+    expect(addressedElsewhere(Buffer.from(joined), Buffer.from('i1'))).toBe(false);
+    expect(addressedElsewhere(Buffer.from(joined), Buffer.from('i3'))).toBe(true);
+    expect(addressedElsewhere(Buffer.from(encodeHello('i1')), Buffer.from('i3'))).toBe(false);
+    for (const raw of ['H', 'Hi1\nx', 'Ji1', 'Ji1\n{"o":"i2","m":"a","d":"b","a":[1]}', 'Ji1\nnot json']) expect(decodeFrame(raw), raw).toBeUndefined();
   });
 
   it('names keys as the spec does', () => {

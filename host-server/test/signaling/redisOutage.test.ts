@@ -1,11 +1,15 @@
 // Graceful degradation with a redis-server of the test's own: unreachable at start, killed
 // mid-traffic and brought back. Local registration and routing go on, cross-instance routing
 // answers the spec's Redis-unavailable error, the process never crashes, errors show in /metrics,
-// and when Redis is back each instance re-announces its presence and routing recovers by itself.
+// and when Redis is back each instance re-announces its presence and routing recovers by itself,
+// even to an instance that subscribes again only after the others have re-announced.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { start, rest } from '../support.js';
-import { account, connect, device, freePort, OwnRedis } from './support.js';
+import { account, connect, device, freePort, OwnRedis, RedisDoor } from './support.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -88,4 +92,41 @@ describe('signaling when Redis goes away', () => {
     expect(delivered + refused).toBeGreaterThanOrEqual(sent);
     expect((await rest(i2, 'GET', '/healthz')).status).toBe(200);
   }, 40_000);
+
+  it('tells an instance that subscribes late of the devices the others announced before it listened', async () => {
+    const port = await freePort();
+    // i1 reaches Redis only through a door the test opens once i2 has re-announced its devices.
+    const door = new RedisDoor(await freePort(), port);
+    closers.push(() => door.close());
+    const dataDir = mkdtempSync(join(tmpdir(), 'espfleet-late-'));
+    const i1 = await start({ redisUrl: door.url, dataDir, signalingPresenceTtlMs: 3000 });
+    closers.push(() => i1.close());
+    const i2 = await start({ redisUrl: `redis://127.0.0.1:${port}`, dataDir, signalingPresenceTtlMs: 3000 });
+    closers.push(() => i2.close());
+    const a = await account(i1);
+    const b = await account(i1);
+    await connect(i1, a, b, a.email);
+    const a1 = await device(i1, a, 'a-1');
+    const b1 = await device(i2, b, 'b-1');
+
+    const redis = new OwnRedis(port);
+    await redis.up();
+    closers.push(() => redis.kill());
+    const probe = new Redis(redis.url);
+    probe.on('error', () => {});
+    closers.push(async () => probe.disconnect());
+    await until(async () => (await metric(i2, 'espfleet_signaling_redis_up')) === 1 && (await probe.exists(`socket:presence:${b.email}:b-1`)) === 1, 5000, 'i2 re-announced');
+    expect(await metric(i1, 'espfleet_signaling_redis_up')).toBe(0);
+
+    await door.open();
+    await until(async () => (await metric(i1, 'espfleet_signaling_redis_up')) === 1, 5000, 'i1 subscribed');
+    expect((await a1.event('user_joined', 3000)).payload).toEqual({ email: b.email, device_id: 'b-1' });
+    expect((await b1.event('user_joined', 3000)).payload).toEqual({ email: a.email, device_id: 'a-1' });
+    // i1's view knows where b-1 is: the message goes straight to i2, not broadcast.
+    a1.msg('try_connect', { to_email: b.email, to_device: 'b-1' });
+    expect((await b1.event('try_connect')).from_device).toBe('a-1');
+    const published = await (await fetch(`${i1.url}/metrics`)).text();
+    expect(published).toMatch(/^espfleet_signaling_published_total\{how="direct"\} 1$/m);
+    expect(published).not.toMatch(/^espfleet_signaling_published_total\{how="broadcast"\} [1-9]/m);
+  }, 30_000);
 });

@@ -2,7 +2,7 @@
 // arrives, Redis for a test (a logical database of its own on the machine's Redis, or a
 // redis-server of its own), and server instances in child processes that a test can kill.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
@@ -146,6 +146,43 @@ export class OwnRedis {
     const exited = new Promise((r) => p.once('exit', r));
     p.kill('SIGKILL');
     await exited;
+  }
+}
+
+/**
+ * A TCP door to a Redis on `target`, listening on a port of its own only once opened: an instance
+ * pointed at it reaches Redis exactly when the test decides, whatever its reconnect timing.
+ */
+export class RedisDoor {
+  private srv?: Server;
+  private readonly sockets = new Set<Socket>();
+  constructor(readonly port: number, readonly target: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  open(): Promise<void> {
+    const srv = (this.srv = createServer((c) => {
+      const r = tcpConnect(this.target, '127.0.0.1');
+      for (const s of [c, r]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {});
+      }
+      c.pipe(r).pipe(c);
+      c.on('close', () => r.destroy());
+      r.on('close', () => c.destroy());
+    }));
+    return new Promise((ok, fail) => {
+      srv.once('error', fail);
+      srv.listen(this.port, '127.0.0.1', () => ok());
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise((ok) => (this.srv ? this.srv.close(ok) : ok(undefined)));
   }
 }
 

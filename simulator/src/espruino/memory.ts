@@ -18,10 +18,11 @@
 // connection, CONNECTION_VARS (the interpreter's socket, HTTP and buffer state, fitted to the
 // measurement below), anything else one JsVar. The walk stops after MAX_VISITS values.
 //
-// Calibration (firmware/dist/valve.js, 24,558 bytes, on the ESP32-sized Linux build, run as in
-// simulator/test/firmware/valveMemory.test.ts; the runner's 2,475 JsVars of script text taken
-// off): 1.5 s after boot 1,400 measured, 1,117 estimated (-20 %); two clients connected 3,046
-// measured, 2,930 estimated (-4 %, with CONNECTION_VARS fitted on this point). The test holds
+// Calibration (firmware/dist/valve.js on the ESP32-sized Linux build, run as in
+// simulator/test/firmware/valveMemory.test.ts, the runner's script text taken off): CONNECTION_VARS
+// was fitted on the 24,558-byte bundle (two clients 3,046 measured, 2,930 estimated); on the
+// current 21,623-byte bundle (2026-11-29) after boot 1,104 measured, 1,119 estimated (+1 %), two
+// clients 2,770 measured, 2,932 estimated (+6 %). The test holds
 // the estimate within 25 % of both. Each process.memory() costs a full GC (~0.1-0.3 s).
 export const ESP32_TOTAL_JSVARS = 16383;
 export const ESP32_BLOCK_SIZE = 14;

@@ -15,7 +15,7 @@ export const serve: Command = {
     host: { type: 'string', value: 'ADDR', help: 'address to listen on (env ESPFLEET_HOST; default 127.0.0.1)' },
     'data-dir': { type: 'string', value: 'DIR', help: 'where espfleet.db and the token secret live (env ESPFLEET_DATA_DIR; default ./data)' },
     'database-url': { type: 'string', value: 'URL', help: 'PostgreSQL instead of SQLite, e.g. postgres://user@127.0.0.1:5432/db (env DATABASE_URL)' },
-    'redis-url': { type: 'string', value: 'URL', help: 'Redis for the signaling router at /socket/ across instances, e.g. redis://127.0.0.1:6379 (env REDIS_URL; without it one instance alone)' },
+    'redis-url': { type: 'string', value: 'URL', help: 'Redis shared by several instances (signaling router, device gateway, chargers and dashboards, sensor streams, station ownership), e.g. redis://127.0.0.1:6379 (env REDIS_URL; without it one instance alone)' },
     config: { type: 'string', value: 'FILE', help: 'JSON file with any of the settings, including the charger reading limits chargerMaxPowerW (22000), chargerMaxVoltageV (260), chargerMaxCurrentA (100), chargerClockSkewS (300), chargerMaxGapS (300) and chargerQueueLimit (25000); flags and env win over it' },
     open: { type: 'boolean', help: 'accept clients without tokens, as the specs\' examples connect (env ESPFLEET_OPEN)' },
     'charger-timeout': { type: 'string', value: 'S', help: 'a charger silent this many seconds is desconectado and its session closed (default 90)' },
