@@ -18,12 +18,21 @@ export interface ShutdownOptions {
 
 export const EXIT_INTERRUPTED = 130;
 
-/** Resolves with exit status 0 once a signal's graceful stop has finished in time. */
+/**
+ * Resolves with exit status 0 once a signal's graceful stop has finished in time. A signal that
+ * comes after that (while the process winds down) exits with 0 at once: the work is done, and
+ * Node's default action would end the process by the signal instead.
+ */
 export function stopOnSignal(o: ShutdownOptions, signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): Promise<number> {
   const exit = o.exit ?? ((code: number) => process.exit(code));
   return new Promise<number>((resolve) => {
     let stopping = false;
+    let stopped = false;
     const onSignal = () => {
+      if (stopped) {
+        exit(0);
+        return;
+      }
       if (stopping) {
         o.onSecond();
         exit(EXIT_INTERRUPTED);
@@ -38,7 +47,7 @@ export function stopOnSignal(o: ShutdownOptions, signals: NodeJS.Signals[] = ['S
       o.stop().then(
         () => {
           clearTimeout(deadline);
-          for (const s of signals) process.off(s, onSignal);
+          stopped = true;
           resolve(0);
         },
         (e: unknown) => {
