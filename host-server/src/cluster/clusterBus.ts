@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { RedisErrorLog } from '../redisErrorLog.js';
 import { encodeBatch, decodeBatch, type Frame } from './clusterCodec.js';
 
 export interface ClusterBusEvents {
@@ -17,7 +18,6 @@ export interface ClusterBusEvents {
 }
 
 const RETRY_MAX_MS = 1000;
-const LOG_EVERY_MS = 10_000;
 
 /**
  * The channel of a Redis URL's logical database: pub/sub is shared by the whole server, keys are
@@ -35,9 +35,9 @@ export class ClusterBus {
   private ready = { cmd: false, pub: false, sub: false };
   private wasUp = false;
   private closing = false;
+  private readonly errors: RedisErrorLog;
   private outgoing: Frame[] = [];
   private flushing = false;
-  private readonly lastLog = new Map<string, { at: number; suppressed: number }>();
 
   constructor(
     url: string,
@@ -45,6 +45,7 @@ export class ClusterBus {
     private readonly events: ClusterBusEvents,
     private readonly o: { log: Logger; metrics: Metrics },
   ) {
+    this.errors = new RedisErrorLog({ ...o, metric: 'espfleet_cluster_redis_errors_total', message: 'cluster Redis error; this instance goes on serving its own clients' });
     const common = { retryStrategy: (n: number) => Math.min(50 * n, RETRY_MAX_MS), connectTimeout: 2000 };
     this.cmd = new Redis(url, { ...common, enableOfflineQueue: false, enableAutoPipelining: true, commandTimeout: 2000, maxRetriesPerRequest: 0 });
     this.pub = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
@@ -104,15 +105,7 @@ export class ClusterBus {
 
   /** Counts and logs an error of `op` (rate-limited), for callers that caught one. */
   failed(op: string, e: Error): void {
-    this.o.metrics.inc('espfleet_cluster_redis_errors_total', { op });
-    const now = Date.now();
-    const l = this.lastLog.get(op);
-    if (l && now - l.at < LOG_EVERY_MS) {
-      l.suppressed++;
-      return;
-    }
-    this.lastLog.set(op, { at: now, suppressed: 0 });
-    this.o.log.warn({ op, err: e.message, suppressed: l?.suppressed ?? 0 }, 'cluster Redis error; this instance goes on serving its own clients');
+    this.errors.failed(op, e);
   }
 
   private watch(r: Redis, name: 'cmd' | 'pub' | 'sub'): void {

@@ -9,6 +9,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { RedisErrorLog } from '../redisErrorLog.js';
 import { CHANNEL } from './redisKeys.js';
 
 export interface BusEvents {
@@ -19,7 +20,6 @@ export interface BusEvents {
 }
 
 const RETRY_MAX_MS = 1000;
-const LOG_EVERY_MS = 10_000;
 
 // Presence writes as scripts, so each is one atomic step. KEYS: user devices hash, presence key,
 // instance's device set. take: this socket now holds the device. claim: the same unless another
@@ -53,13 +53,14 @@ export class RedisBus {
   private subReady = false;
   private wasUp = false;
   private closing = false;
-  private readonly lastLog = new Map<string, { at: number; suppressed: number }>();
+  private readonly errors: RedisErrorLog;
 
   constructor(
     url: string,
     private readonly events: BusEvents,
     private readonly o: { log: Logger; metrics: Metrics },
   ) {
+    this.errors = new RedisErrorLog({ ...o, metric: 'espfleet_signaling_redis_errors_total', message: 'signaling Redis error; local routing goes on' });
     const common = {
       retryStrategy: (n: number) => Math.min(50 * n, RETRY_MAX_MS),
       connectTimeout: 2000,
@@ -123,15 +124,7 @@ export class RedisBus {
 
   /** Counts and logs an error of `op` (rate-limited), for callers that caught one. */
   failed(op: string, e: Error): void {
-    this.o.metrics.inc('espfleet_signaling_redis_errors_total', { op });
-    const now = Date.now();
-    const l = this.lastLog.get(op);
-    if (l && now - l.at < LOG_EVERY_MS) {
-      l.suppressed++;
-      return;
-    }
-    this.lastLog.set(op, { at: now, suppressed: 0 });
-    this.o.log.warn({ op, err: e.message, suppressed: l?.suppressed ?? 0 }, 'signaling Redis error; local routing goes on');
+    this.errors.failed(op, e);
   }
 
   private watch(r: Redis, name: string, set: (ready: boolean) => void): void {
