@@ -17,6 +17,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
+import { pct, median, until } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PG = process.env.ESPFLEET_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -78,20 +79,6 @@ async function redisDb(): Promise<{ url: string; release(): Promise<void> }> {
     }
   }
   throw new Error('no free Redis logical database');
-}
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
 }
 
 function open(url: string): Promise<WebSocket> {
@@ -185,7 +172,7 @@ for (let i = 0; i < RUNS; i++) {
 }
 const loadAfter = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const f = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const med = median;
 const mr = (layout: Layout, k: Exclude<keyof Result, 'layout'>, d = 0, unit = '') => {
   const xs = results.filter((r) => r.layout === layout).map((r) => r[k]);
   return `${f(med(xs), d)}${unit} (${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)})`;

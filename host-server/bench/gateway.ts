@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
+import { median } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SUBSCRIBERS = Number(process.env.BENCH_GATEWAY_SUBSCRIBERS ?? 1000);
@@ -58,7 +59,6 @@ async function measure(kind: 'espfleet' | 'bare'): Promise<number[]> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const bare = await measure('bare');
 const espfleet = await measure('espfleet');

@@ -10,6 +10,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import WebSocket from 'ws';
+import { pct, until } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FANOUT_N = (process.env.BENCH_FANOUT ?? '1000,5000').split(',').map(Number);
@@ -67,21 +68,6 @@ async function connect(url: string, n: number, onMessage?: (data: string) => voi
     out.push(...(await Promise.all(batch)));
   }
   return out;
-}
-
-function pct(xs: number[], p: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return true;
 }
 
 /** One publisher's burst to N subscribers: deliveries per second and per-message latency. */

@@ -19,6 +19,7 @@ import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { Redis as RedisClient } from 'ioredis';
 import { hashPassword } from '../src/users/passwords.js';
+import { pct, median } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.BENCH_SIGNALING_RUNS ?? 3);
@@ -90,11 +91,6 @@ async function redisServer(): Promise<{ url: string; stop(): void; publishes(): 
       p.kill('SIGKILL');
     },
   };
-}
-
-function pct(xs: Float64Array | number[], p: number): number {
-  const s = Float64Array.from(xs).sort();
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
 }
 
 async function open(url: string): Promise<WebSocket> {
@@ -329,7 +325,7 @@ try {
   for (const c of children) c.kill('SIGKILL');
 }
 
-const med = (xs: number[]) => pct(xs, 50);
+const med = median;
 const f = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const cell = (xs: number[], d = 0, unit = '') => `${f(med(xs), d)}${unit} (${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)})`;
 const pick = (g: (r: (typeof runs)[number]) => number) => runs.map(g);

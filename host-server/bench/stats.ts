@@ -1,0 +1,19 @@
+// What the host-server benches share: percentiles and medians of samples, and bounded waiting.
+
+/** The p-th percentile (nearest rank) of the samples; NaN when there are none. */
+export function pct(xs: ArrayLike<number>, p: number): number {
+  const s = Float64Array.from(xs).sort();
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+}
+
+export const median = (xs: ArrayLike<number>): number => pct(xs, 50);
+
+/** Waits until `cond` holds, polling every `everyMs`; false after `ms`. */
+export async function until(cond: () => boolean, ms: number, everyMs = 5): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return true;
+}
