@@ -10,7 +10,6 @@
 // (range). Loads are bounded.
 import { spawn, execSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -18,6 +17,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { pct, median, until } from './stats.js';
+import { writeSection } from './resultsSection.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PG = process.env.ESPFLEET_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -199,12 +199,4 @@ const section = [
   '',
 ].join('\n');
 console.log(section);
-if (process.env.BENCH_CLUSTER_WRITE !== '0') {
-  const file = join(here, 'RESULTS.md');
-  const text = readFileSync(file, 'utf8');
-  // Only this section is replaced (or appended): the other sections are other benches'.
-  const at = text.indexOf('## (g) Charger → dashboard across two instances');
-  const end = at < 0 ? -1 : text.indexOf('\n## ', at + 1);
-  const next = at < 0 ? text.trimEnd() + '\n\n' + section : text.slice(0, at) + section + (end < 0 ? '' : text.slice(end + 1));
-  writeFileSync(file, next);
-}
+if (process.env.BENCH_CLUSTER_WRITE !== '0') writeSection(join(here, 'RESULTS.md'), '## (g) Charger → dashboard across two instances', section);

@@ -1,7 +1,8 @@
 // The servers of bench/gateway.ts, one per child process: `espfleet` (the host server, whose
 // gateway emits a device's `state` events the way a charger's status changes do) or `bare` (a
 // plain Socket.io server on /ws emitting the same payloads to the same namespace).
-// Prints `ready <port> <namespace> <apiKey>`; on stdin `burst N` emits N events, then prints `sent`.
+// Prints `ready <port> <namespace> <apiKey>`; on stdin `burst N` emits N events, then prints `sent`;
+// `cpu` prints the process's user + system CPU time in ms.
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { mkdtempSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { startServer } from '../src/server.js';
+import { mintApiKey } from '../src/gateway/apiKeys.js';
 
 const kind = process.argv[2];
 let burst: (n: number) => void;
@@ -17,14 +19,12 @@ if (kind === 'espfleet') {
   const s = await startServer({ port: 0, host: '127.0.0.1', open: true, logLevel: 'silent', dataDir: mkdtempSync(join(tmpdir(), 'espfleet-bench-gw-')) });
   const device = await s.store.createDevice({ name: 'bench', kind: 'charger', status: 'disponible' });
   await s.store.markDeviceProvisioned(device.id, Date.now());
-  const { key } = await import('../src/gateway/apiKeys.js').then(({ mintApiKey }) => {
-    const k = mintApiKey();
-    return s.store.createApiKey({ deviceId: device.id, name: 'bench', prefix: k.prefix, hash: k.hash }).then(() => k);
-  });
+  const k = mintApiKey();
+  await s.store.createApiKey({ deviceId: device.id, name: 'bench', prefix: k.prefix, hash: k.hash });
   burst = (n) => {
     for (let i = 0; i < n; i++) s.gateway.lifecycle(device.id, { kind: 'state', status: `s${i}` });
   };
-  console.log(`ready ${new URL(s.url).port} /device/${device.id} ${key}`);
+  console.log(`ready ${new URL(s.url).port} /device/${device.id} ${k.key}`);
 } else {
   const http = createServer();
   const io = new Server(http, { path: '/ws', serveClient: false });
@@ -40,6 +40,9 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (cmd === 'burst') {
     burst(Number(arg));
     console.log('sent');
+  } else if (cmd === 'cpu') {
+    const c = process.cpuUsage();
+    console.log(`cpu ${(c.user + c.system) / 1000}`);
   }
 }
 process.exit(0);

@@ -84,10 +84,10 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
 
   // Stations and sensor streams across instances; the signaling router has its own Redis connections.
   const cluster = config.redisUrl ? new Cluster(config.redisUrl, { log: logger, metrics, leaseTtlMs: config.clusterLeaseTtlMs }) : undefined;
-  const sensors = new SensorHub({ store, log: logger, auth, cluster });
-  const sensorIds = new Map<string, number>();
-  // Chargers report their lifecycle to the gateway, which needs the connection book made below.
+  // Chargers and sensor devices report their lifecycle to the gateway, which needs the connection book made below.
   let gateway: DeviceGateway | undefined;
+  const sensors = new SensorHub({ store, log: logger, auth, cluster, onLifecycle: (deviceId, ...events) => events.forEach((e) => gateway?.lifecycle(deviceId, e)) });
+  const sensorIds = new Map<string, number>();
   const chargers = new ChargerHub({
     store,
     metrics,

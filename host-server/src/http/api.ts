@@ -86,7 +86,7 @@ export function apiRouter(d: ApiDeps): Router {
     const id = idParam(c.params, 'id');
     const status = field.str(field.obj(await c.body()), 'status')!;
     if (!(await d.store.getDevice(id))) notFound('device', id);
-    await d.sensors.deviceStatus(id, status);
+    await d.sensors.deviceStatus(id, status, { lifecycle: true });
     return d.store.getDevice(id);
   });
   r.on('DELETE', `${P}/devices/:id`, OPERATOR, async (c) => {

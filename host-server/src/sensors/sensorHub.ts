@@ -3,6 +3,9 @@
 // enriched into `sensor_data_update` and fanned out to the all-sensors stream, its device's
 // and its sensor's; device status changes go out as `device_status`. With a cluster, every
 // message also goes to the subscribers of the other instances.
+// A connection on /ws/device/{id}/ that sends readings of that device's sensors is the device
+// itself: its first reading makes it `online` (the gateway's `authenticated` and `ready`), each
+// reading is a gateway `message`, its close makes it `offline` (`disconnected` with the reason).
 import type { IncomingMessage } from 'node:http';
 import {
   decodeSensorClientMessage,
@@ -15,6 +18,7 @@ import type { Store, SensorWithDevice } from '../storage/store.js';
 import type { Logger } from '../log.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { SensorCluster } from '../cluster/cluster.js';
+import { closeReason, type Lifecycle } from '../gateway/lifecycle.js';
 
 type Stream = { kind: 'all' } | { kind: 'device'; id: number } | { kind: 'sensor'; id: number };
 
@@ -26,6 +30,8 @@ export interface SensorHubOptions {
   log: Logger;
   auth: Authenticator;
   cluster?: SensorCluster;
+  /** A sensor device's lifecycle, for the device gateway. */
+  onLifecycle?: (deviceId: number, ...events: Lifecycle[]) => void;
 }
 
 export class SensorHub implements Route {
@@ -38,6 +44,8 @@ export class SensorHub implements Route {
   private sensors = new Map<number, SensorWithDevice>();
   /** Work under way, awaited before the store closes. */
   private inflight = new Set<Promise<unknown>>();
+  /** Device-stream connections that have spoken as their device. */
+  private speaking = new WeakSet<Peer>();
 
   constructor(private readonly o: SensorHubOptions) {
     o.cluster?.bindSensors((device, sensor, text) => this.deliver(device, sensor ?? undefined, text));
@@ -67,9 +75,13 @@ export class SensorHub implements Route {
     }
   }
 
-  closed(peer: Peer): void {
+  closed(peer: Peer, code = 1005): void {
     const s = this.streams.get(peer);
     if (!s) return;
+    if (s.kind === 'device' && this.speaking.has(peer)) {
+      this.o.onLifecycle?.(s.id, { kind: 'disconnected', reason: closeReason(code) });
+      void this.deviceStatus(s.id, 'offline', { lifecycle: true }).catch((e) => this.o.log.error({ err: e, deviceId: s.id }, 'device status not stored'));
+    }
     if (s.kind === 'all') this.all.delete(peer);
     else {
       const map = s.kind === 'device' ? this.byDevice : this.bySensor;
@@ -93,7 +105,10 @@ export class SensorHub implements Route {
       return;
     }
     this.track(this.ingest(m.sensor_id, m.value, ts, m.timestamp)).then(
-      (ok) => ok || this.reply(peer, { type: 'error', message: `Sensor ${m.sensor_id} not found`, code: 'SENSOR_NOT_FOUND' }),
+      (sensor) => {
+        if (!sensor) return this.reply(peer, { type: 'error', message: `Sensor ${m.sensor_id} not found`, code: 'SENSOR_NOT_FOUND' });
+        this.spoke(peer, sensor.deviceId, m);
+      },
       (e) => {
         this.o.log.error({ err: e }, 'sensor reading not stored');
         this.reply(peer, { type: 'error', message: 'Reading not stored: database error', code: 'STORAGE_ERROR' });
@@ -101,12 +116,23 @@ export class SensorHub implements Route {
     );
   }
 
-  /** Stores a reading and fans it out; false when the sensor does not exist. */
-  async ingest(sensorId: number, value: number, ts: number, timestamp?: string): Promise<boolean> {
+  /** A stored reading sent by `peer`: a message of the sensor's device, and on its own stream, the device connecting. */
+  private spoke(peer: Peer, deviceId: number, m: unknown): void {
+    const stream = this.streams.get(peer);
+    if (stream?.kind === 'device' && stream.id === deviceId && peer.open && !this.speaking.has(peer)) {
+      this.speaking.add(peer);
+      this.o.onLifecycle?.(deviceId, { kind: 'authenticated' }, { kind: 'ready' });
+      void this.deviceStatus(deviceId, 'online', { lifecycle: true }).catch((e) => this.o.log.error({ err: e, deviceId }, 'device status not stored'));
+    }
+    this.o.onLifecycle?.(deviceId, { kind: 'message', message: m });
+  }
+
+  /** Stores a reading and fans it out; the sensor, or undefined when it does not exist. */
+  async ingest(sensorId: number, value: number, ts: number, timestamp?: string): Promise<SensorWithDevice | undefined> {
     let s = this.sensors.get(sensorId);
     if (!s) {
       s = await this.o.store.getSensor(sensorId);
-      if (!s) return false;
+      if (!s) return undefined;
       this.sensors.set(sensorId, s);
     }
     await this.o.store.addReading({ sensorId, value, ts });
@@ -120,7 +146,7 @@ export class SensorHub implements Route {
       unit: s.unit,
       timestamp: timestamp ?? new Date(ts).toISOString(),
     });
-    return true;
+    return s;
   }
 
   track<T>(p: Promise<T>): Promise<T> {
@@ -134,14 +160,18 @@ export class SensorHub implements Route {
     await Promise.allSettled([...this.inflight]);
   }
 
-  /** A device changed status: tell the all-sensors stream and the device's. */
-  deviceStatus(deviceId: number, status: string): Promise<void> {
-    return this.track(this.applyStatus(deviceId, status));
+  /**
+   * A device changed status: tell the all-sensors stream and the device's; with `lifecycle`, the
+   * gateway too (a charger's hub tells the gateway itself).
+   */
+  deviceStatus(deviceId: number, status: string, o: { lifecycle?: boolean } = {}): Promise<void> {
+    return this.track(this.applyStatus(deviceId, status, o.lifecycle === true));
   }
 
-  private async applyStatus(deviceId: number, status: string): Promise<void> {
+  private async applyStatus(deviceId: number, status: string, lifecycle: boolean): Promise<void> {
     const d = await this.o.store.setDeviceStatus(deviceId, status);
     if (!d) return;
+    if (lifecycle) this.o.onLifecycle?.(deviceId, { kind: 'state', status: d.status });
     this.fanOut(deviceId, undefined, {
       type: 'device_status',
       device_id: d.id,

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { columns as c, connectedEmailsSql, connectionSelect, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
+import { GroupCommit } from './groupCommit.js';
+import { ConstraintError, columns as c, connectedEmailsSql, connectionSelect, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
 import type {
   ApiKey, Card, ConnectionStatus, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, SignalingUser, Station, StationRating,
   StationStatus, Store, User, UserConnection,
@@ -43,12 +44,27 @@ const toConnection = (r: Row): UserConnection => ({
 });
 
 type Queryable = pg.Pool | pg.PoolClient;
+type NewReading = { sensorId: number; value: number; ts: number };
+type MetricTotals = Pick<Session, 'kwh' | 'cost' | 'duration' | 'lastTs' | 'lastW' | 'firstEnergyWh'>;
+type NewMetric = { m: SessionMetric; t: MetricTotals };
+
+/** Errors a server raised for a statement (a constraint, a bad value), as opposed to a lost connection. */
+const statementError = (e: unknown): boolean => e instanceof ConstraintError || e instanceof pg.DatabaseError;
+// Large enough to carry 10,000 readings a second in a few round trips, small enough to keep one
+// statement's parameters well within what PostgreSQL parses quickly.
+const MAX_BATCH = 2000;
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
   private closed = false;
+  private readonly readings = new GroupCommit<NewReading, Reading>({
+    many: (rs) => this.addReadings(rs), one: (r) => this.addReadingAlone(r), perItem: statementError, maxBatch: MAX_BATCH,
+  });
+  private readonly metrics = new GroupCommit<NewMetric, boolean>({
+    many: (ms) => this.addMetrics(ms), one: (m) => this.addMetricAlone(m), perItem: statementError, maxBatch: MAX_BATCH,
+  });
 
   /** With `schema`, every table lives in that schema (created by migrate()). */
   constructor(connectionString: string, opts: { schema?: string } = {}) {
@@ -192,10 +208,25 @@ export class PostgresStore implements Store {
     });
   }
 
-  async addReading(r: { sensorId: number; value: number; ts: number }): Promise<Reading> {
+  async addReading(r: NewReading): Promise<Reading> {
+    return this.readings.add(r);
+  }
+
+  private addReadingAlone(r: NewReading): Promise<Reading> {
     return this.one(toReading, `INSERT INTO readings (sensor_id, value, ts) VALUES ($1, $2, $3) RETURNING ${c.reading}`, [
       r.sensorId, r.value, r.ts,
     ]);
+  }
+
+  /** One INSERT for a batch; a single statement inserts its rows, and returns them, in input order. */
+  private async addReadings(rs: NewReading[]): Promise<Reading[]> {
+    const r = await this.query(
+      `INSERT INTO readings (sensor_id, value, ts)
+       SELECT sensor_id, value, ts FROM unnest($1::bigint[], $2::float8[], $3::bigint[]) WITH ORDINALITY AS t(sensor_id, value, ts, ord) ORDER BY ord
+       RETURNING ${c.reading}`,
+      [rs.map((x) => x.sensorId), rs.map((x) => x.value), rs.map((x) => x.ts)],
+    );
+    return r.rows.map(toReading);
   }
 
   async listReadings(q: { sensorId: number; from?: number; to?: number; before?: number; limit?: number }): Promise<Page<Reading>> {
@@ -319,10 +350,11 @@ export class PostgresStore implements Store {
     return this.rows(toSession, `SELECT ${c.session} FROM sessions WHERE ended_at IS NULL ORDER BY id`);
   }
 
-  async addMetric(
-    m: SessionMetric,
-    t: Pick<Session, 'kwh' | 'cost' | 'duration' | 'lastTs' | 'lastW' | 'firstEnergyWh'>,
-  ): Promise<boolean> {
+  async addMetric(m: SessionMetric, t: MetricTotals): Promise<boolean> {
+    return this.metrics.add({ m, t });
+  }
+
+  private async addMetricAlone({ m, t }: NewMetric): Promise<boolean> {
     // One statement is one transaction and one round trip: the totals change only when the row is
     // inserted. A concurrent insert of the same (session_id, ts) waits for this one and then does nothing.
     const r = await this.query(
@@ -338,6 +370,43 @@ export class PostgresStore implements Store {
       ],
     );
     return r.rowCount === 1;
+  }
+
+  /**
+   * A batch of readings in one statement: the first of each (session, ts) is inserted unless
+   * stored already, and each session takes the totals of its last inserted reading of the batch.
+   */
+  private async addMetrics(batch: NewMetric[]): Promise<boolean[]> {
+    const col = <T>(f: (x: NewMetric) => T) => batch.map(f);
+    const r = await this.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[],
+                              $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::bigint[], $14::float8[], $15::float8[])
+           WITH ORDINALITY AS t(session_id, ts, v, a, w, energy_wh, kwh, cost, time, t_kwh, t_cost, t_duration, t_last_ts, t_last_w, t_first_energy_wh, ord)
+       ),
+       firsts AS (SELECT DISTINCT ON (session_id, ts) * FROM input ORDER BY session_id, ts, ord),
+       inserted AS (
+         INSERT INTO session_metrics (session_id, ts, v, a, w, energy_wh, kwh, cost, time)
+         SELECT session_id, ts, v, a, w, energy_wh, kwh, cost, time FROM firsts ORDER BY ord
+         ON CONFLICT (session_id, ts) DO NOTHING RETURNING session_id, ts
+       ),
+       totals AS (
+         UPDATE sessions SET kwh = x.t_kwh, cost = x.t_cost, duration = x.t_duration, last_ts = x.t_last_ts, last_w = x.t_last_w,
+           first_energy_wh = x.t_first_energy_wh
+         FROM (SELECT DISTINCT ON (f.session_id) f.* FROM firsts f JOIN inserted i USING (session_id, ts) ORDER BY f.session_id, f.ord DESC) x
+         WHERE sessions.id = x.session_id
+       )
+       SELECT f.ord FROM firsts f JOIN inserted i USING (session_id, ts)`,
+      [
+        col((x) => x.m.sessionId), col((x) => x.m.ts), col((x) => x.m.v), col((x) => x.m.a), col((x) => x.m.w), col((x) => x.m.energyWh ?? null),
+        col((x) => x.m.kwh), col((x) => x.m.cost), col((x) => x.m.time),
+        col((x) => x.t.kwh), col((x) => x.t.cost), col((x) => x.t.duration), col((x) => x.t.lastTs ?? null), col((x) => x.t.lastW ?? null),
+        col((x) => x.t.firstEnergyWh ?? null),
+      ],
+    );
+    const stored = new Array<boolean>(batch.length).fill(false);
+    for (const row of r.rows) stored[Number(row.ord) - 1] = true;
+    return stored;
   }
 
   async metricsAround(sessionId: number, ts: number): Promise<{ atOrBefore?: SessionMetric; after?: SessionMetric }> {

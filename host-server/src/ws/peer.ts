@@ -3,7 +3,9 @@
 // shared with the Socket.io gateway).
 import * as wsModule from 'ws';
 import type { WebSocket } from 'ws';
+import type { Socket } from 'node:net';
 import type { Connection, ConnectionBook } from './connection.js';
+import { corkForTurn } from './turnCork.js';
 
 export { CLOSE_SLOW_CONSUMER } from './connection.js';
 
@@ -64,6 +66,7 @@ export class Peer implements Connection {
       setTimeout(() => this.ws.terminate(), 1000).unref();
       return false;
     }
+    corkForTurn((this.ws as unknown as { _socket?: Socket })._socket);
     this.ws.send(text);
     this.sent.inc();
     return true;
@@ -79,6 +82,7 @@ export class Peer implements Connection {
     const sender = (this.ws as unknown as { _sender?: FrameSender })._sender;
     // ws's sender state 0: nothing queued (no compression here), so the frame can go out now.
     if (sender && sender._state === 0 && typeof sender.sendFrame === 'function') {
+      corkForTurn((this.ws as unknown as { _socket?: Socket })._socket);
       sender.sendFrame(p.frame);
       this.sent.inc();
       return true;

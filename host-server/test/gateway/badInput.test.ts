@@ -67,6 +67,29 @@ describe('device gateway bad input', () => {
     charger.close();
   });
 
+  it('a burst of events reaches WebSocket, upgraded and long-polling subscribers complete and in order', async () => {
+    const ns = `/device/${d.deviceId}`;
+    const kinds: Opts[] = [{ transports: ['websocket'] }, {}, { transports: ['polling'] }];
+    const subs = await Promise.all(kinds.map((k) => tryConnect(ns, { query: { apiKey: d.apiKey }, ...k })));
+    // The default client starts on long-polling and upgrades; wait for the upgrade so the burst goes over it.
+    const upgraded = subs[1].socket.io.engine;
+    const end = Date.now() + 5000;
+    while (upgraded.transport.name !== 'websocket' && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(upgraded.transport.name).toBe('websocket');
+    const got = subs.map(({ outcome, socket }) => {
+      expect(outcome).toBe('connected');
+      const statuses: string[] = [];
+      socket.on('state', (e: { status: string }) => statuses.push(e.status));
+      return statuses;
+    });
+    const N = 2000;
+    for (let i = 0; i < N; i++) s.gateway.lifecycle(d.deviceId, { kind: 'state', status: `s${i}` });
+    const want = Array.from({ length: N }, (_, i) => `s${i}`);
+    const until = Date.now() + 15_000;
+    while (got.some((g) => g.length < N) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    for (const g of got) expect(g).toEqual(want);
+  });
+
   it('a revoked key is refused and its sockets are disconnected; other keys stay', async () => {
     const second = (await rest(s, 'POST', `/api/v1/devices/${d.deviceId}/api-keys`, { name: 'second' })).body;
     const keep = await tryConnect(`/device/${d.deviceId}`, { query: { apiKey: second.apiKey } });

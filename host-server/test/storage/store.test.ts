@@ -304,6 +304,48 @@ describe.each(backends)('$name store', (backend) => {
     expect(await store.listMetrics(s.id)).toEqual([m]);
     expect(await store.getSession(s.id)).toMatchObject({ kwh: winner, cost: winner, duration: winner });
   });
+
+  it('commits writes that arrive together as one batch, and one bad write fails alone', async () => {
+    const st = await station();
+    const u = await store.createUser({ name: 'Batch' });
+    const s = await store.createSession({ stationId: st.id, userId: u.id, cardUid: 'B0', startedAt: 1 });
+    const m = (ts: number, kwh: number) => ({ sessionId: s.id, ts, v: 230, a: 10, w: 2300, energyWh: null, kwh, cost: kwh / 4, time: ts - 1000 });
+    const t = (ts: number, kwh: number) => ({ kwh, cost: kwh / 4, duration: ts - 1000, lastTs: ts, lastW: 2300, firstEnergyWh: null });
+    const sensor = (await store.createSensor({ deviceId: (await store.createDevice({ name: 'batch', kind: 'sensor' })).id, type: 'temperature', unit: 'C', name: 't' })).id;
+
+    const results = await Promise.allSettled([
+      store.addMetric(m(1001, 1), t(1001, 1)),
+      store.addMetric({ ...m(1002, 2), sessionId: 987_654_321 }, t(1002, 2)),
+      store.addMetric(m(1003, 3), t(1003, 3)),
+      store.addReading({ sensorId: sensor, value: 1.5, ts: 10 }),
+      store.addReading({ sensorId: 987_654_321, value: 2.5, ts: 11 }),
+      store.addReading({ sensorId: sensor, value: 3.5, ts: 12 }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ kind: 'foreign-key' });
+    expect((results[4] as PromiseRejectedResult).reason).toMatchObject({ kind: 'foreign-key' });
+    expect((await store.listMetrics(s.id)).map((x) => x.ts)).toEqual([1001, 1003]);
+    expect(await store.getSession(s.id)).toMatchObject({ kwh: 3, lastTs: 1003 });
+    const readings = (await store.listReadings({ sensorId: sensor })).items;
+    expect(readings.map((r) => r.value).sort()).toEqual([1.5, 3.5]);
+    expect((results[3] as PromiseFulfilledResult<Reading>).value).toEqual(readings.find((r) => r.value === 1.5));
+    expect((results[5] as PromiseFulfilledResult<Reading>).value).toEqual(readings.find((r) => r.value === 3.5));
+
+    // A few thousand readings of many sessions at once: every one stored, each session with its last totals.
+    const many = await Promise.all(
+      Array.from({ length: 5 }, async (_, i) => {
+        const other = await station();
+        return store.createSession({ stationId: other.id, userId: u.id, cardUid: `M${i}`, startedAt: 1 });
+      }),
+    );
+    const writes: Promise<boolean>[] = [];
+    for (let k = 0; k < 600; k++) for (const x of many) writes.push(store.addMetric({ ...m(2000 + k, k), sessionId: x.id }, t(2000 + k, k)));
+    expect((await Promise.all(writes)).every(Boolean)).toBe(true);
+    for (const x of many) {
+      expect(await store.listMetrics(x.id)).toHaveLength(600);
+      expect(await store.getSession(x.id)).toMatchObject({ kwh: 599, lastTs: 2599 });
+    }
+  });
 });
 
 describe('openStore', () => {
