@@ -199,4 +199,4 @@ const section = [
   '',
 ].join('\n');
 console.log(section);
-if (process.env.BENCH_CLUSTER_WRITE !== '0') writeSection(join(here, 'RESULTS.md'), '## (g) Charger → dashboard across two instances', section);
+if (process.env.BENCH_CLUSTER_WRITE !== '0' && process.env.BENCH_WRITE !== '0') writeSection(join(here, 'RESULTS.md'), '## (g) Charger → dashboard across two instances', section);

@@ -1,16 +1,31 @@
-// The servers under test, each run in its own process by bench/run.ts:
-//   espfleet <stations>  — the espfleet host server (open mode, SQLite in a temp dir), with
-//                          `stations` stations, users and cards seeded for the load.
-//   bare                 — a bare `ws` server: what a publisher sends goes to every other client.
-// Prints one JSON line {"port":…} when ready, then answers "mem" and "cpu" on stdin.
+// The servers under test, each run in its own process by the benches:
+//   espfleet <stations> [databaseUrl] [dataDir] [prefill]
+//                       — the espfleet host server (open mode; SQLite in dataDir, or a temp dir,
+//                          unless a PostgreSQL URL is given), with `stations` stations seeded as
+//                          POST /stations makes them (each with its device and power, voltage and
+//                          current sensors), a user and a card each (CARD-<id>); with `prefill`,
+//                          each station has an open session already holding that many readings
+//                          (one a second, ending 1,500 s ago), written straight to the database.
+//   espfleet-lossy …    — the same server dropping every 100th charger reading (the bench's checks must catch it).
+//   bare                — a bare `ws` server: what a publisher sends goes to every other client,
+//                          framed once for all of them (as espfleet frames a broadcast once).
+//   bare-lossy          — the same, skipping its first subscriber for every 7th message (the bench's checks must catch it).
+//   socketio            — a bare Socket.io server on /ws: a socket's `m` event is broadcast to the
+//                          other sockets of its namespace.
+// Prints one JSON line {"port":…} when ready, then answers "mem", "cpu" and "gc" on stdin.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
+import * as wsModule from 'ws';
 import { WebSocketServer, WebSocket } from 'ws';
+import { Server as SocketIo } from 'socket.io';
 import { startServer } from '../src/server.js';
+import { STATION_SENSORS } from '../src/http/api.js';
+import { prefillSessions } from './prefill.js';
 
-const [kind, arg] = process.argv.slice(2);
+const [kind, arg, databaseUrl, dataDirArg, prefillArg] = process.argv.slice(2);
 
 function mem() {
   global.gc?.();
@@ -18,26 +33,60 @@ function mem() {
   return { rss: m.rss, heap: m.heapUsed + m.external + m.arrayBuffers };
 }
 
+type FrameSender = { sendFrame(list: Buffer[]): void };
+const { Sender } = wsModule as unknown as { Sender: { frame(d: Buffer, o: object): Buffer[] } };
+
 async function main() {
   let port: number;
-  if (kind === 'bare') {
+  if (kind === 'bare' || kind === 'bare-lossy') {
+    let seq = 0;
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
     wss.on('connection', (ws: WebSocket, req) => {
       if (!req.url?.includes('publisher')) return;
       ws.on('message', (data) => {
-        const text = data.toString();
-        for (const c of wss.clients) if (c !== ws && c.readyState === WebSocket.OPEN) c.send(text);
+        const frame = Sender.frame(Buffer.from(data as Buffer), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false });
+        let skip = kind === 'bare-lossy' && ++seq % 7 === 0;
+        for (const c of wss.clients) {
+          if (c === ws || c.readyState !== WebSocket.OPEN) continue;
+          if (skip) skip = false;
+          else (c as unknown as { _sender: FrameSender })._sender.sendFrame(frame);
+        }
       });
     });
     await new Promise((r) => wss.once('listening', r));
     port = (wss.address() as { port: number }).port;
+  } else if (kind === 'socketio') {
+    const http = createServer();
+    const io = new SocketIo(http, { path: '/ws', serveClient: false });
+    io.of('/bench').on('connection', (socket) => socket.on('m', (text: string) => socket.broadcast.emit('m', text)));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    port = (http.address() as { port: number }).port;
   } else {
-    const s = await startServer({ port: 0, open: true, dataDir: mkdtempSync(join(tmpdir(), 'espfleet-bench-')), logLevel: 'silent', heartbeatMs: 600_000 });
+    const dataDir = dataDirArg || mkdtempSync(join(tmpdir(), 'espfleet-bench-'));
+    const s = await startServer({ port: 0, host: '127.0.0.1', open: true, databaseUrl: databaseUrl || undefined, dataDir, logLevel: 'silent', heartbeatMs: 600_000 });
     const n = Number(arg ?? 1);
+    const users: number[] = [];
     for (let i = 1; i <= n; i++) {
-      await s.store.createStation({ id: i, name: `E${i}`, tariff: 7 });
+      await s.store.createStationWithDevice({
+        station: { id: i, name: `E${i}`, tariff: 7, status: 'desconectado' },
+        device: { name: `E${i}`, kind: 'charger', status: 'desconectado' },
+        sensors: STATION_SENSORS,
+        maxId: 999_999_999,
+      });
       const u = await s.store.createUser({ name: `User ${i}` });
+      users.push(u.id);
       await s.store.createCard({ uid: `CARD-${i}`, userId: u.id });
+    }
+    const prefill = Number(prefillArg || 0);
+    if (prefill > 0) await prefillSessions(s.store, users, prefill, databaseUrl ? { databaseUrl } : { file: join(dataDir, 'espfleet.db') });
+    if (kind === 'espfleet-lossy') {
+      const hub = s.chargers as unknown as { message(peer: unknown, text: string): void };
+      const message = hub.message.bind(hub);
+      let seen = 0;
+      hub.message = (peer, text) => {
+        if (text.includes('"metrics"') && ++seen % 100 === 0) return;
+        message(peer, text);
+      };
     }
     port = Number(new URL(s.url).port);
   }
@@ -52,3 +101,5 @@ async function main() {
 }
 
 void main();
+// A clean exit on the bench's kill, so `--cpu-prof` profiles get written.
+process.on('SIGTERM', () => process.exit(0));

@@ -28,7 +28,7 @@ const MAX_MESSAGES = Number(process.env.BENCH_SIGNALING_MESSAGES ?? 40_000);
 const WINDOW = 1000;
 const RATE = Number(process.env.BENCH_SIGNALING_RATE ?? 10_000);
 const RATE_SECONDS = 3;
-const CHECK_USERS = 1000;
+const CHECK_USERS = Number(process.env.BENCH_SIGNALING_CHECK_USERS ?? 1000);
 const CHECK_DEVICES_EACH = 10;
 const CHECK_TIMES = 20;
 
@@ -369,5 +369,5 @@ const at = prior.indexOf('## (d) Signaling');
 const e = prior.indexOf('## (e) Signaling', at);
 const end = at < 0 ? -1 : prior.indexOf('\n## ', e < 0 ? at + 1 : e + 1);
 const text = section.join('\n');
-writeFileSync(file, at < 0 ? `${prior.trimEnd()}\n\n${text}` : prior.slice(0, at) + text + (end < 0 ? '' : `\n${prior.slice(end + 1)}`));
+if (process.env.BENCH_WRITE !== '0') writeFileSync(file, at < 0 ? `${prior.trimEnd()}\n\n${text}` : prior.slice(0, at) + text + (end < 0 ? '' : `\n${prior.slice(end + 1)}`));
 console.error(section.join('\n'));

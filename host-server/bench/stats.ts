@@ -17,3 +17,14 @@ export async function until(cond: () => boolean, ms: number, everyMs = 5): Promi
   }
   return true;
 }
+
+/** Waits until `count()` reaches `want`, or stops growing for `stallMs` (a lost message never arrives), or `ms` pass. */
+export async function untilCount(count: () => number, want: number, ms: number, stallMs = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  let last = -1;
+  let since = Date.now();
+  while (count() < want && Date.now() < end && Date.now() - since < stallMs) {
+    if (count() !== last) (last = count()), (since = Date.now());
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}

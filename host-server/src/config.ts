@@ -19,6 +19,10 @@ export interface ServerConfig {
   heartbeatMs: number;
   /** A charger silent this long is marked desconectado and its session closed, ms. */
   chargerTimeoutMs: number;
+  /** How long a valve command (move, stop, mode) may take before it is answered with a timeout, ms. */
+  valveCommandTimeoutMs: number;
+  /** The MQTT broker of the bridge (mqtt://host:port); absent: no bridge. */
+  mqttUrl?: string;
   /** Price per kWh for stations created without one. */
   defaultTariff: number;
   /**
@@ -76,6 +80,7 @@ export const DEFAULTS: ServerConfig = {
   maxBufferedBytes: 1024 * 1024,
   heartbeatMs: 30_000,
   chargerTimeoutMs: 90_000,
+  valveCommandTimeoutMs: 60_000,
   defaultTariff: 7,
   chargerMaxPowerW: 22_000,
   chargerMaxVoltageV: 260,
@@ -111,6 +116,7 @@ const ENV: Record<string, keyof ServerConfig> = {
   ESPFLEET_DATA_DIR: 'dataDir',
   DATABASE_URL: 'databaseUrl',
   REDIS_URL: 'redisUrl',
+  MQTT_URL: 'mqttUrl',
   ESPFLEET_OPEN: 'open',
   ESPFLEET_JWT_SECRET: 'jwtSecret',
   ESPFLEET_LOG_LEVEL: 'logLevel',
@@ -141,7 +147,7 @@ export function loadConfig(o: { file?: string; env?: NodeJS.ProcessEnv; flags?: 
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${o.file} must hold a JSON object`);
     for (const [k, v] of Object.entries(parsed)) {
-      if (!(k in DEFAULTS) && k !== 'databaseUrl' && k !== 'redisUrl' && k !== 'jwtSecret' && k !== 'logFile') throw new ConfigError(`config file ${o.file}: unknown setting "${k}"`);
+      if (!(k in DEFAULTS) && k !== 'databaseUrl' && k !== 'redisUrl' && k !== 'mqttUrl' && k !== 'jwtSecret' && k !== 'logFile') throw new ConfigError(`config file ${o.file}: unknown setting "${k}"`);
       c[k] = coerce(k as keyof ServerConfig, v);
     }
   }
@@ -152,13 +158,14 @@ export function loadConfig(o: { file?: string; env?: NodeJS.ProcessEnv; flags?: 
   for (const [k, v] of Object.entries(o.flags ?? {})) if (v !== undefined) c[k] = coerce(k as keyof ServerConfig, v);
   const cfg = c as unknown as ServerConfig;
   if (!Number.isInteger(cfg.port) || cfg.port > 65535) throw new ConfigError(`port must be a whole number up to 65535, got ${cfg.port}`);
-  for (const k of ['chargerMaxPowerW', 'chargerMaxVoltageV', 'chargerMaxCurrentA', 'chargerClockSkewS', 'chargerMaxGapS', 'chargerQueueLimit', 'clusterLeaseTtlMs'] as const) {
+  for (const k of ['chargerMaxPowerW', 'chargerMaxVoltageV', 'chargerMaxCurrentA', 'chargerClockSkewS', 'chargerMaxGapS', 'chargerQueueLimit', 'clusterLeaseTtlMs', 'valveCommandTimeoutMs'] as const) {
     if (typeof cfg[k] !== 'number' || !Number.isFinite(cfg[k]) || cfg[k] <= 0) throw new ConfigError(`${k} must be a number above 0, got ${JSON.stringify(cfg[k])}`);
   }
   for (const k of SIGNALING_POSITIVE) {
     if (typeof cfg[k] !== 'number' || !Number.isFinite(cfg[k]) || cfg[k] <= 0) throw new ConfigError(`${k} must be a number above 0, got ${JSON.stringify(cfg[k])}`);
   }
   if (cfg.redisUrl !== undefined && !/^rediss?:\/\//i.test(cfg.redisUrl)) throw new ConfigError('redisUrl must start with redis:// or rediss://');
+  if (cfg.mqttUrl !== undefined && !/^(mqtts?|wss?):\/\//i.test(cfg.mqttUrl)) throw new ConfigError('mqttUrl must start with mqtt://, mqtts://, ws:// or wss://');
   if (!Number.isInteger(cfg.chargerQueueLimit)) throw new ConfigError(`chargerQueueLimit must be a whole number, got ${cfg.chargerQueueLimit}`);
   if (!LOG_FORMATS.includes(cfg.logFormat)) throw new ConfigError(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(cfg.logFormat)}`);
   return cfg;

@@ -17,6 +17,8 @@ import { secretKeyId } from './auth/jwt.js';
 import { UpgradeRouter } from './ws/upgrade.js';
 import { ChargerHub } from './charger/chargerHub.js';
 import { SensorHub } from './sensors/sensorHub.js';
+import { ValveHub } from './valves/valveHub.js';
+import { FleetEvents } from './fleet/fleetEvents.js';
 import { Cluster } from './cluster/cluster.js';
 import { apiRouter } from './http/api.js';
 import { json } from './http/router.js';
@@ -48,6 +50,8 @@ export interface EspfleetServer {
   readonly signaling: SignalingRouter;
   readonly gateway: DeviceGateway;
   readonly secret: string;
+  readonly valves: ValveHub;
+  readonly fleet: FleetEvents;
   readonly log: Logger;
   /** http://host:port */
   readonly url: string;
@@ -86,6 +90,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
   const cluster = config.redisUrl ? new Cluster(config.redisUrl, { log: logger, metrics, leaseTtlMs: config.clusterLeaseTtlMs }) : undefined;
   // Chargers and sensor devices report their lifecycle to the gateway, which needs the connection book made below.
   let gateway: DeviceGateway | undefined;
+  // What happens in the fleet, for the bridges that republish it (MQTT).
+  const fleet = new FleetEvents((e) => logger.error({ err: e }, 'fleet event listener failed'));
   const sensors = new SensorHub({ store, log: logger, auth, cluster, onLifecycle: (deviceId, ...events) => events.forEach((e) => gateway?.lifecycle(deviceId, e)) });
   const sensorIds = new Map<string, number>();
   const chargers = new ChargerHub({
@@ -134,7 +140,13 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     messagesPerSecondPerIp: config.signalingMessagesPerSecondPerIp,
   });
   upgrades.add(signaling);
-  const api = apiRouter({ store, auth, chargers, sensors, accounts, gateway, defaultTariff: config.defaultTariff });
+  const valves = new ValveHub({
+    store, log: logger, metrics, secret, sensors, events: fleet,
+    onLifecycle: (deviceId, ...events) => events.forEach((e) => gateway?.lifecycle(deviceId, e)),
+    commandTimeoutMs: config.valveCommandTimeoutMs,
+  });
+  await valves.start();
+  const api = apiRouter({ store, auth, chargers, sensors, accounts, gateway, valves, defaultTariff: config.defaultTariff });
 
   const devices = gateway;
   const http = createHttpServer(async (req, res) => {
@@ -197,7 +209,10 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     secret,
     log: logger,
     url,
+    valves,
+    fleet,
     async close() {
+      valves.close();
       const stopping = chargers.close();
       await signaling.close();
       await gateway.close();

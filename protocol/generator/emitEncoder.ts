@@ -18,6 +18,14 @@ function concat(parts: string[]): string {
   return out.join(' + ');
 }
 
+/** Fields whose JSON text is the value itself (a number) or the value between quotes (text). */
+function plainKind(s: Schema): 'text' | 'number' | undefined {
+  if (isAny(s) || isNullable(s)) return undefined;
+  if (s.type === 'string' && s.const === undefined) return 'text';
+  if (s.type === 'number' || s.type === 'integer') return 'number';
+  return undefined;
+}
+
 function isLiteral(code: string): boolean {
   if (!code.startsWith('"')) return false;
   try {
@@ -65,23 +73,45 @@ export class EncoderEmitter {
         if (entries.length === 0) return `'{}'`;
         if (present(entries[0][0], entries[0][1])) {
           const parts: string[] = [];
+          // The same head with its text fields written between folded-in quotes and its numbers
+          // as they are, for when no text needs escaping and every number is finite: fewer
+          // string pieces and no call per field.
+          const plainParts: string[] = [];
+          const locals: string[] = [];
+          const guards: string[] = [];
           const opts: string[] = [];
           let first = true;
           let tail = false;
           for (const [k, ps] of entries) {
             const keyText = (first ? '{' : ',') + JSON.stringify(k) + ':';
             first = false;
-            if (present(k, ps) && !tail) parts.push(lit(keyText), field(k, ps));
-            else {
+            if (present(k, ps) && !tail) {
+              const f = field(k, ps);
+              parts.push(lit(keyText), f);
+              const kind = plainKind(ps);
+              if (kind) {
+                const t = `t${locals.length}`;
+                locals.push(`${t} = ${prop('v', k)}`);
+                guards.push(kind === 'text' ? `isPlainText(${t})` : `Number.isFinite(${t})`);
+                plainParts.push(lit(keyText), ...(kind === 'text' ? [lit('"'), t, lit('"')] : [t]));
+              } else plainParts.push(lit(keyText), f);
+            } else {
               tail = true;
               if (present(k, ps)) opts.push(`  s += ${concat([lit(keyText), field(k, ps)])};`);
               else opts.push(`  if (${prop('v', k)} !== undefined) s += ${concat([lit(keyText), field(k, ps)])};`);
             }
           }
+          const close = opts.length ? [] : [lit('}')];
+          let head = concat([...parts, ...close]);
+          let decl = '';
+          if (locals.length) {
+            decl = `  const ${locals.join(', ')};\n`;
+            head = `${guards.join(' && ')}\n    ? ${concat([...plainParts, ...close])}\n    : ${head}`;
+          }
           if (!opts.length) {
-            this.helpers.push(`function ${name}(v: any): string {\n  return ${concat([...parts, lit('}')])};\n}`);
+            this.helpers.push(`function ${name}(v: any): string {\n${decl}  return ${head};\n}`);
           } else {
-            this.helpers.push(`function ${name}(v: any): string {\n  let s = ${concat(parts)};\n${opts.join('\n')}\n  return s + '}';\n}`);
+            this.helpers.push(`function ${name}(v: any): string {\n${decl}  let s = ${head};\n${opts.join('\n')}\n  return s + '}';\n}`);
           }
         } else {
           const lines = entries.map(([k, ps]) => {

@@ -13,11 +13,11 @@ export function emitNode(fam: FamilyDef): string {
   const enc = new EncoderEmitter();
   const out: string[] = [HEADER];
   out.push(
-    `import { ok, fail, toText, jsonError, str, num, anyJson, FAST_TEXT } from '../runtime.js';`,
+    `import { ok, fail, toText, jsonError, str, num, anyJson, isPlainText, FAST_TEXT } from '../runtime.js';`,
     `import type { DecodeResult, DecodeOptions } from '../runtime.js';`,
     `export type { DecodeResult, DecodeError, DecodeOptions } from '../runtime.js';`,
     `// Referenced by some families only.`,
-    `void str; void num; void anyJson;`,
+    `void str; void num; void anyJson; void isPlainText;`,
     '',
     emitTypes(fam),
     '',

@@ -8,6 +8,8 @@ import type { SimulatedDevice } from './devices/simulatedDevice.js';
 
 export interface FleetOptions {
   clock?: Clock;
+  /** The clock each device runs on, given the fleet's (default: the fleet's itself); e.g. a view that meters each device's timers. */
+  deviceClock?: (id: string, clock: Clock) => Clock;
   valves?: number;
   chargers?: number;
   /** Firmware bundles (the text of firmware/dist/valve.js and charger.js). */
@@ -39,6 +41,7 @@ export class Fleet extends EventEmitter {
     this.clock = o.clock ?? new WallClock();
     const nv = o.valves ?? 0;
     const nc = o.chargers ?? 0;
+    const clockOf = (id: string) => (o.deviceClock ? o.deviceClock(id, this.clock) : this.clock);
     if (nv > 0 && !o.valveBundle) throw new Error('Fleet: valves need a valve firmware bundle');
     if (nc > 0 && !o.chargerBundle) throw new Error('Fleet: chargers need a charger firmware bundle');
     for (let i = 1; i <= nv; i++) {
@@ -48,7 +51,7 @@ export class Fleet extends EventEmitter {
           id,
           bundle: o.valveBundle!,
           bundleName: 'valve.js',
-          clock: this.clock,
+          clock: clockOf(id),
           seed: o.seed === undefined ? undefined : o.seed + i,
           port: o.basePort ? o.basePort + i - 1 : undefined,
           passkey: o.passkey ?? `pk-${id}`,
@@ -56,12 +59,13 @@ export class Fleet extends EventEmitter {
       );
     }
     for (let i = 1; i <= nc; i++) {
+      const id = `charger-${i}`;
       this.chargers.push(
         new SimulatedCharger({
-          id: `charger-${i}`,
+          id,
           bundle: o.chargerBundle!,
           bundleName: 'charger.js',
-          clock: this.clock,
+          clock: clockOf(id),
           seed: o.seed === undefined ? undefined : o.seed + 1000 + i,
           estacionId: i,
           server: o.server,

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import type { ValveData } from '@espfleet/protocol/valve';
 import { parseAngle, parseSchedule, parseSensor, parseTimeout } from '../src/valve/args.js';
-import { MoveWatch, isFault } from '../src/valve/state.js';
+import { MoveWatch, isFault } from '@espfleet/host-server';
 import { progressBar, stateLine } from '../src/valve/format.js';
 
 function data(angle: number, o: Partial<ValveData> = {}): ValveData {

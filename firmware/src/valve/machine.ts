@@ -115,7 +115,7 @@ export function createValveMachine(s: ValveSettings, memory: ValveMemory, codec:
 
   function stateMessage(t: number): string {
     refresh();
-    return codec.encode(report.stamp(timestamp(), Math.floor(t / 1000), r.rssi));
+    return codec.encode(report.stamp(timestamp(), Math.floor(t / 1000), r.rssi, r.inaOk ? r.amps : undefined));
   }
 
   /** valve_data to every authorised client on a change, at most every BROADCAST_MS while moving. */

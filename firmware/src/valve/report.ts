@@ -4,8 +4,8 @@ import { ERR_NONE } from './types.js';
 export interface Report {
   /** Copies the state in; returns whether a reported field changed (not time, uptime, rssi). */
   update(angle: number, schedule: boolean, sensor: boolean, openLimit: boolean, closeLimit: boolean, error: string, motion: string, target: number): boolean;
-  /** Stamps time, uptime and signal just before sending; returns the message. */
-  stamp(timestamp: string, uptimeS: number, rssi: number | undefined): object;
+  /** Stamps time, uptime, signal and motor current (amps; undefined: no reading) just before sending; returns the message. */
+  stamp(timestamp: string, uptimeS: number, rssi: number | undefined, amps: number | undefined): object;
 }
 
 /** Sets o[k] = v; 1 when that changed it, else 0. undefined removes the key (optional fields). */
@@ -33,10 +33,11 @@ export function createReport(deviceId: string, openInstalled: boolean, closeInst
         put(l, 'open_limit', openLimit) + put(l, 'close_limit', closeLimit) + put(d, 'Error', error) +
         put(d, 'motion', motion) + put(d, 'target_angle', target < 0 ? undefined : target) > 0;
     },
-    stamp(timestamp, uptimeS, rssi) {
+    stamp(timestamp, uptimeS, rssi, amps) {
       d.timestamp = timestamp;
       d.uptime = uptimeS;
       put(d, 'rssi', rssi);
+      put(d, 'current_a', amps === undefined ? undefined : Math.round(amps * 1000) / 1000);
       return d;
     },
   };

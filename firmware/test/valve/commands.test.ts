@@ -21,6 +21,7 @@ describe('device_basic_info', () => {
       motion: 'idle',
       uptime: 1,
       rssi: -60,
+      current_a: 0,
     });
     expect(b.to(2, 'valve_data')).toHaveLength(before);
   });

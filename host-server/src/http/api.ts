@@ -18,6 +18,8 @@ import type { ChargerHub } from '../charger/chargerHub.js';
 import type { SensorHub } from '../sensors/sensorHub.js';
 import type { Accounts } from '../users/accounts.js';
 import { accountRoutes } from '../users/accountsApi.js';
+import { valveRoutes } from '../valves/valvesApi.js';
+import type { ValveHub } from '../valves/valveHub.js';
 import type { DeviceGateway } from '../gateway/deviceGateway.js';
 import { mintApiKey } from '../gateway/apiKeys.js';
 
@@ -28,6 +30,7 @@ export interface ApiDeps {
   sensors: SensorHub;
   accounts: Accounts;
   gateway: DeviceGateway;
+  valves: ValveHub;
   defaultTariff: number;
 }
 
@@ -39,7 +42,7 @@ const USER_READERS: RouteAccess = { roles: ['admin', 'client'], scope: 'fleet' }
 const STATION_READERS: RouteAccess = { roles: ['admin', 'client', 'publisher'], scope: 'station' };
 
 /** The sensors of a station's device: what its charger's metrics are stored as. */
-const STATION_SENSORS = [
+export const STATION_SENSORS = [
   { type: 'power', unit: 'W' },
   { type: 'voltage', unit: 'V' },
   { type: 'current', unit: 'A' },
@@ -93,6 +96,8 @@ export function apiRouter(d: ApiDeps): Router {
     const id = idParam(c.params, 'id');
     const station = (await d.store.listStations()).find((s) => s.deviceId === id);
     if (station) throw new HttpError(409, 'DEVICE_IN_USE', `device ${id} is station ${station.id}'s: it goes with the station`);
+    const valve = d.valves.list().find((v) => v.deviceId === id);
+    if (valve) throw new HttpError(409, 'DEVICE_IN_USE', `device ${id} is valve ${valve.valveId}'s: delete the valve (DELETE /api/v1/valves/${valve.valveId})`);
     if (!(await d.store.deleteDevice(id))) notFound('device', id);
     d.gateway.deleted(id);
     return { deleted: id };
@@ -211,5 +216,6 @@ export function apiRouter(d: ApiDeps): Router {
     return { ...s, metrics, flagged };
   });
   accountRoutes(r, () => d.accounts);
+  valveRoutes(r, d.valves);
   return r;
 }

@@ -189,6 +189,17 @@ CREATE INDEX device_api_keys_device ON device_api_keys (device_id, id);
 -- When the device first authenticated; until then the gateway offers it a provisioning string (qr).
 ALTER TABLE devices ADD COLUMN provisioned_at BIGINT;
 `),
+  migration(5, 'valves the host links to', ({ pk }) => `
+-- A valve is a WebSocket server (docs/specs/valve-controller-websocket.md) the host connects to:
+-- its address and its passkey, encrypted with the server secret (AES-256-GCM), and its device.
+CREATE TABLE valves (
+  id ${pk},
+  device_id BIGINT NOT NULL UNIQUE REFERENCES devices (id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  passkey_cipher TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+`),
 ];
 
 export type ConstraintKind = 'unique' | 'foreign-key' | 'check' | 'not-null';
@@ -243,6 +254,7 @@ export const columns = {
   flaggedMetric: 'id, session_id AS "sessionId", ts, v, a, w, energy_wh AS "energyWh", flag, received_at AS "receivedAt"',
   signalingUser: 'id, email, created_at AS "createdAt"',
   apiKey: 'id, device_id AS "deviceId", name, prefix, created_at AS "createdAt", revoked_at AS "revokedAt"',
+  valve: 'v.id, v.device_id AS "deviceId", d.name, v.address, v.passkey_cipher AS "passkeyCipher", v.created_at AS "createdAt"',
 } as const;
 
 /** A connection request with both users' emails (from signaling_connections c, users r and a). */

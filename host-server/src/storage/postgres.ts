@@ -2,7 +2,7 @@ import pg from 'pg';
 import { GroupCommit } from './groupCommit.js';
 import { ConstraintError, columns as c, connectedEmailsSql, connectionSelect, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
 import type {
-  ApiKey, Card, ConnectionStatus, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, SignalingUser, Station, StationRating,
+  ApiKey, Card, ValveRow, ConnectionStatus, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, SignalingUser, Station, StationRating,
   StationStatus, Store, User, UserConnection,
 } from './store.js';
 
@@ -21,6 +21,9 @@ const toStation = (r: Row): Station => ({
 });
 const toApiKey = (r: Row): ApiKey => ({
   id: num(r.id), deviceId: num(r.deviceId), name: r.name, prefix: r.prefix, createdAt: num(r.createdAt), revokedAt: numOrNull(r.revokedAt),
+});
+const toValve = (r: Row): ValveRow => ({
+  id: num(r.id), deviceId: num(r.deviceId), name: r.name, address: r.address, passkeyCipher: r.passkeyCipher, createdAt: num(r.createdAt),
 });
 const toUser = (r: Row): User => ({ id: num(r.id), name: r.name, email: r.email, blocked: r.blocked });
 const toSession = (r: Row): Session => ({
@@ -544,6 +547,32 @@ export class PostgresStore implements Store {
 
   async deviceProvisioned(id: number): Promise<boolean> {
     return ((await this.query('SELECT 1 FROM devices WHERE id = $1 AND provisioned_at IS NOT NULL', [id])).rowCount ?? 0) > 0;
+  }
+
+  async createValve(v: Parameters<Store['createValve']>[0]): Promise<ValveRow> {
+    return this.tx(async (client) => {
+      const device = await this.one(
+        toDevice,
+        `INSERT INTO devices (name, kind, status, created_at) VALUES ($1, 'valve', 'offline', $2) RETURNING ${c.device}`,
+        [v.name, Date.now()],
+        client,
+      );
+      for (const x of v.sensors) await this.query('INSERT INTO sensors (device_id, type, unit, name) VALUES ($1, $2, $3, $4)', [device.id, x.type, x.unit, x.type], client);
+      const id = num((await this.query('INSERT INTO valves (device_id, address, passkey_cipher, created_at) VALUES ($1, $2, $3, $4) RETURNING id', [device.id, v.address, v.passkeyCipher, Date.now()], client)).rows[0].id);
+      return this.one(toValve, `SELECT ${c.valve} FROM valves v JOIN devices d ON d.id = v.device_id WHERE v.id = $1`, [id], client);
+    });
+  }
+
+  async listValves(): Promise<ValveRow[]> {
+    return this.rows(toValve, `SELECT ${c.valve} FROM valves v JOIN devices d ON d.id = v.device_id ORDER BY v.id`);
+  }
+
+  async getValve(id: number): Promise<ValveRow | undefined> {
+    return (await this.rows(toValve, `SELECT ${c.valve} FROM valves v JOIN devices d ON d.id = v.device_id WHERE v.id = $1`, id))[0];
+  }
+
+  async deleteValve(id: number): Promise<boolean> {
+    return ((await this.query('DELETE FROM devices WHERE id = (SELECT device_id FROM valves WHERE id = $1)', [id])).rowCount ?? 0) > 0;
   }
 
   async createApiKey(k: { deviceId: number; name: string; prefix: string; hash: string }): Promise<ApiKey> {

@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
+import { WalCheckpointer } from './walCheckpointer.js';
 import { columns as c, connectedEmailsSql, connectionSelect, migrations, pageOf, pageSelect, schemaMigrationsDdl, toConstraintError } from './migrations.js';
 import type {
-  ApiKey, Card, ConnectionStatus, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, SignalingUser, Station, StationRating,
+  ApiKey, Card, ValveRow, ConnectionStatus, Device, FlaggedMetric, Page, Reading, Sensor, SensorWithDevice, Session, SessionMetric, SignalingUser, Station, StationRating,
   StationStatus, Store, User, UserConnection,
 } from './store.js';
 
@@ -16,12 +18,22 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(file: string) {
-    if (file !== ':memory:' && file !== '') mkdirSync(dirname(file), { recursive: true });
+  private readonly checkpointer?: WalCheckpointer;
+
+  constructor(file: string, o: { onError?: (message: string) => void } = {}) {
+    const onDisk = file !== ':memory:' && file !== '';
+    if (onDisk) mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
+    // Readings of many long sessions land on many index pages at once: a page cache of 64 MiB
+    // (SQLite's default is 2 MiB) keeps them in memory instead of re-reading them on every insert.
+    this.db.pragma('cache_size = -65536');
+    if (onDisk) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new WalCheckpointer(file, createRequire(import.meta.url).resolve('better-sqlite3'), o.onError ?? ((m) => process.emitWarning(`SQLite WAL checkpoint failed: ${m}`)));
+    }
   }
 
   private stmt(sql: string): Database.Statement {
@@ -106,6 +118,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.flushing) clearImmediate(this.flushing);
     this.flush();
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 
@@ -405,6 +418,35 @@ export class SqliteStore implements Store {
 
   async deviceProvisioned(id: number): Promise<boolean> {
     return this.get('SELECT 1 FROM devices WHERE id = ? AND provisioned_at IS NOT NULL', id) !== undefined;
+  }
+
+  async createValve(v: Parameters<Store['createValve']>[0]): Promise<ValveRow> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const device = this.one<Device>(
+          `INSERT INTO devices (name, kind, status, created_at) VALUES (?, 'valve', 'offline', ?) RETURNING ${c.device}`,
+          v.name, Date.now(),
+        );
+        for (const x of v.sensors) this.run('INSERT INTO sensors (device_id, type, unit, name) VALUES (?, ?, ?, ?)', device.id, x.type, x.unit, x.type);
+        const id = this.one<{ id: number }>(
+          'INSERT INTO valves (device_id, address, passkey_cipher, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+          device.id, v.address, v.passkeyCipher, Date.now(),
+        ).id;
+        return this.get<ValveRow>(`SELECT ${c.valve} FROM valves v JOIN devices d ON d.id = v.device_id WHERE v.id = ?`, id)!;
+      })(),
+    );
+  }
+
+  async listValves(): Promise<ValveRow[]> {
+    return this.all(`SELECT ${c.valve} FROM valves v JOIN devices d ON d.id = v.device_id ORDER BY v.id`);
+  }
+
+  async getValve(id: number): Promise<ValveRow | undefined> {
+    return this.get(`SELECT ${c.valve} FROM valves v JOIN devices d ON d.id = v.device_id WHERE v.id = ?`, id);
+  }
+
+  async deleteValve(id: number): Promise<boolean> {
+    return this.run('DELETE FROM devices WHERE id = (SELECT device_id FROM valves WHERE id = ?)', id) > 0;
   }
 
   async createApiKey(k: { deviceId: number; name: string; prefix: string; hash: string }): Promise<ApiKey> {

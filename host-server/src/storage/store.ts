@@ -14,6 +14,18 @@ export interface Device {
 }
 
 /** A device gateway API key as listed: the key itself is shown once, at creation, and kept only hashed. */
+/** A valve the host links to; its device carries its name, status and sensors. */
+export interface ValveRow {
+  id: number;
+  deviceId: number;
+  name: string;
+  /** ws://host:port/ws */
+  address: string;
+  /** The passkey, encrypted (src/valves/passkeyCipher.ts). */
+  passkeyCipher: string;
+  createdAt: number;
+}
+
 export interface ApiKey {
   id: number;
   deviceId: number;
@@ -240,6 +252,12 @@ export interface Store {
   /** True when this call marked it (the device had never authenticated). */
   markDeviceProvisioned(id: number, at: number): Promise<boolean>;
   deviceProvisioned(id: number): Promise<boolean>;
+  /** A valve with its device (kind `valve`, offline) and sensors, in one transaction. */
+  createValve(v: { name: string; address: string; passkeyCipher: string; sensors: Array<{ type: string; unit: string }> }): Promise<ValveRow>;
+  listValves(): Promise<ValveRow[]>;
+  getValve(id: number): Promise<ValveRow | undefined>;
+  /** Deletes the valve and its device (sensors, readings, keys); false when there was none. */
+  deleteValve(id: number): Promise<boolean>;
   createApiKey(k: { deviceId: number; name: string; prefix: string; hash: string }): Promise<ApiKey>;
   listApiKeys(deviceId: number): Promise<ApiKey[]>;
   /** The key with this hash, revoked or not. */

@@ -1,12 +1,14 @@
-// Writes to one socket during one event-loop turn leave in one system call: the first write of a
-// turn corks the socket and the end of the turn uncorks every socket corked in it. A burst fanned
-// out to many subscribers then costs one writev per subscriber instead of one per message, the
-// way uWebSockets' cork() and Mosquitto's event loop batch their writes. The delay is the rest of
-// the current turn (microseconds).
+// Writes to one socket within a millisecond leave in one system call: the first write corks the
+// socket and a 1 ms timer uncorks every socket corked since. A burst fanned out to many
+// subscribers (readings stored and broadcast over several event-loop turns) then costs one writev
+// per subscriber per millisecond instead of one per message, the way uWebSockets' cork() and
+// Mosquitto's event loop batch their writes. The price is at most about a millisecond of latency
+// (measured in bench/RESULTS.md (a), paced latency).
 import type { Socket } from 'node:net';
 
 let corked: Socket[] = [];
 let scheduled = false;
+const WINDOW_MS = 1;
 
 function uncorkAll(): void {
   scheduled = false;
@@ -18,7 +20,7 @@ function uncorkAll(): void {
 /** Past this much corked data the socket is flushed at once, so a big burst still streams and never looks like a slow consumer. */
 const FLUSH_BYTES = 16 * 1024;
 
-/** Corks `socket` until the end of this turn, if this turn has not corked it already. */
+/** Corks `socket` for about a millisecond, unless it is corked already. */
 export function corkForTurn(socket: Socket | undefined | null): void {
   if (!socket || socket.destroyed) return;
   if (socket.writableCorked > 0) {
@@ -32,6 +34,6 @@ export function corkForTurn(socket: Socket | undefined | null): void {
   corked.push(socket);
   if (!scheduled) {
     scheduled = true;
-    setImmediate(uncorkAll);
+    setTimeout(uncorkAll, WINDOW_MS);
   }
 }

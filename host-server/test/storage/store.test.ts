@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -371,6 +371,39 @@ describe('openStore', () => {
       mkdirSync(join(dir, 'espfleet.db'));
       await expect(openStore({ dataDir: dir })).rejects.toThrow(`Could not open SQLite database ${join(dir, 'espfleet.db')}: `);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite WAL checkpoints', () => {
+  it('are made off the event loop: the WAL is copied into the database file while the server writes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'espfleet-wal-'));
+    const store = await openStore({ dataDir: dir });
+    try {
+      const d = await store.createDevice({ name: 'wal', kind: 'sensor' });
+      const s = await store.createSensor({ deviceId: d.id, type: 't', unit: 'C' });
+      for (let i = 0; i < 3000; i++) await store.addReading({ sensorId: s.id, value: i, ts: i });
+      // The database file alone (a copy without its WAL) holds the readings once a checkpoint copied them there.
+      const Database = (await import('better-sqlite3')).default;
+      const inFile = () => {
+        const copy = join(dir, 'copy.db');
+        copyFileSync(join(dir, 'espfleet.db'), copy);
+        const db = new Database(copy, { readonly: true });
+        try {
+          return (db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
+        } catch {
+          return 0;
+        } finally {
+          db.close();
+        }
+      };
+      const end = Date.now() + 5000;
+      while (inFile() < 3000 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      expect(inFile()).toBe(3000);
+      expect((await store.listReadings({ sensorId: s.id, limit: 1 })).items[0].value).toBe(2999);
+    } finally {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -146,6 +146,7 @@ export const valve: FamilyDef = {
             target_angle: opt(angle()),
             uptime: opt(int(0, undefined, { description: 'Extension: seconds since boot' })),
             rssi: opt(int(-127, 0, { description: 'Extension: WiFi signal, dBm' })),
+            current_a: opt(num(0, undefined, { description: 'Extension: motor supply current, amperes (absent while the current sensor does not answer)' })),
           }),
           examples: [
             {
@@ -169,6 +170,7 @@ export const valve: FamilyDef = {
               target_angle: 45,
               uptime: 3600,
               rssi: -61,
+              current_a: 0.412,
             },
           ],
         },

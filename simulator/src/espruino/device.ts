@@ -35,9 +35,18 @@ export interface EspruinoDeviceOptions {
   byteStrings?: boolean;
 }
 
+/** Problems found in recent bundles: a fleet boots one bundle on many devices, checked once. */
+const checked = new Map<string, ReturnType<typeof checkEspruinoDialect>>();
+const CHECKED_KEPT = 8;
+
 /** A bundle the interpreter would mis-run (the dialect check's problems) is refused, as flashing it would be. */
 function checkBundle(bundle: string, name: string): void {
-  const problems = checkEspruinoDialect(bundle);
+  let problems = checked.get(bundle);
+  if (!problems) {
+    problems = checkEspruinoDialect(bundle);
+    if (checked.size >= CHECKED_KEPT) checked.delete(checked.keys().next().value!);
+    checked.set(bundle, problems);
+  }
   if (problems.length) throw new Error(`${name} does not run on Espruino:\n${formatDialectProblems(name, problems)}`);
 }
 
@@ -172,7 +181,7 @@ export class EspruinoDevice extends EventEmitter implements DeviceHost {
     if (this.radio.saved) this.radio.restore();
     this.emit('boot', this.boots);
     try {
-      realm.run(this.bundle, this.bundleName);
+      realm.runBundle(this.bundle, this.bundleName);
     } catch (e) {
       this.reportUncaught(e);
     }

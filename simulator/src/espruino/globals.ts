@@ -126,32 +126,28 @@ export function installGlobals(d: GlobalsDeps): void {
   ctx.clearWatch = (id?: number) => pins.clearWatch(id);
 
   // ---- timers ----
+  // Espruino timer ids are small and per device; the clock's are shared by a fleet.
+  const alias = new Map<number, number>();
+  let nextTimer = 1;
   const schedule = (fn: unknown, ms: unknown, args: unknown[], repeat: boolean): number => {
     if (typeof fn !== 'function') throw new NotSupportedError('setTimeout/setInterval with a string of code');
     const delay = Math.max(0, Number(ms) || 0);
-    let id = 0;
-    const run = () => {
-      if (repeat) {
-        const next = clock.setTimer(run, Math.max(1, delay));
-        timers.delete(id);
-        alias.set(publicId, next);
-        id = next;
-        timers.add(id);
-      } else {
-        timers.delete(id);
-        alias.delete(publicId);
-      }
-      host.invoke(fn, undefined, args);
-    };
-    id = clock.setTimer(run, delay);
     const publicId = nextTimer++;
+    const id = clock.setTimer(
+      () => {
+        if (!repeat) {
+          timers.delete(id);
+          alias.delete(publicId);
+        }
+        host.invoke(fn, undefined, args);
+      },
+      delay,
+      repeat ? Math.max(1, delay) : 0,
+    );
     alias.set(publicId, id);
     timers.add(id);
     return publicId;
   };
-  // Espruino timer ids stay the same across an interval's runs; the clock's change.
-  const alias = new Map<number, number>();
-  let nextTimer = 1;
   const clear = (publicId?: number) => {
     if (publicId === undefined) {
       for (const t of alias.values()) clock.clearTimer(t);

@@ -5,6 +5,7 @@
 // behave as on the device.
 import vm from 'node:vm';
 import { createEspruinoContext, runInEspruinoContext, textIntoRealm, textOutOfRealm } from '@espfleet/protocol/espruino-realm';
+import { bundleScript, runBundleScript } from './bundleScript.js';
 
 export interface RealmOptions {
   /** Strings are byte strings, as on the ESP32 build (see ESPRUINO.md). */
@@ -25,6 +26,8 @@ export interface Realm {
   buffer(data: ArrayLike<number>): ArrayBuffer;
   /** Runs code as the interpreter would (the realm's rewrite of `+`, `.length =`, …). */
   run(code: string, filename: string): unknown;
+  /** Runs a firmware bundle as `run` does, compiled once for every device that runs it (see bundleScript.ts). */
+  runBundle(code: string, filename: string): unknown;
   /** Text as a string of the realm (its UTF-8 bytes on a byte-string device). */
   textIn(text: string): string;
   /** A string of the realm as text. */
@@ -52,6 +55,10 @@ export function createRealm(now: () => number, options: RealmOptions = {}): Real
     bytes: copy,
     buffer: (data) => copy(data).buffer as ArrayBuffer,
     run: (code, filename) => runInEspruinoContext(context, code, filename),
+    runBundle: (code, filename) => {
+      const script = bundleScript(code, filename, byteStrings);
+      return script ? runBundleScript(script, context) : runInEspruinoContext(context, code, filename);
+    },
     textIn: (text) => textIntoRealm(context, text),
     textOut: (s) => textOutOfRealm(context, s),
   };

@@ -129,10 +129,13 @@ describe('valve firmware in the simulator', () => {
       motion: 'idle',
       uptime: expect.any(Number),
       rssi: expect.any(Number),
+      current_a: expect.any(Number),
     });
     c.send('{"event":"set_valve_basic","valve_data":{"set_angle":true,"angle":45}}');
     await until(clock, () => c.last('valve_data').motion === 'closing', 1000);
     expect(c.last('valve_data').target_angle).toBe(45);
+    // The motor draws current while it moves (the INA219's reading, in amperes).
+    await until(clock, () => c.last('valve_data').current_a > 0.05, 3000);
     await until(clock, () => c.last('valve_data').motion === 'idle' && c.last('valve_data').get_valvedata.angle === 45, 15000);
     expect(Math.abs(v.angle - 45)).toBeLessThanOrEqual(1);
     expect(c.of('valve_error')).toEqual([]);

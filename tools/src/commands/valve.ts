@@ -5,12 +5,53 @@ import { ValveError, VALVE_EXIT } from '../valve/errors.js';
 import { parseAngle, parseSchedule, parseSensor, parseTimeout } from '../valve/args.js';
 import { moveTo, setMode, setWifi, stop } from '../valve/actions.js';
 import { progressBar, stateDoc, stateLine } from '../valve/format.js';
+import { hostCall, waitLinked, type HostTarget, type HostValve } from '../valve/hostValves.js';
 import type { ValveData } from '@espfleet/protocol/valve';
 
 /** How long `wifi set` waits for the restart that changed credentials cause. */
 const WIFI_RESTART_WAIT_MS = 5000;
 
-const ACTIONS = 'status | move ANGLE | open | close | stop | watch | wifi set SSID | schedule WINDOW…|off | sensor THRESHOLD@ANGLE|off';
+const ACTIONS = 'status | move ANGLE | open | close | stop | watch | wifi set SSID | schedule WINDOW…|off | sensor THRESHOLD@ANGLE|off | add | list | remove ID';
+const HOST_ACTIONS = ['add', 'list', 'remove'];
+
+/** add, list, remove: the host server's valves, not one valve's WebSocket. */
+async function hostAction(action: string, words: string[], o: Record<string, unknown>, out: Output): Promise<number> {
+  const t: HostTarget = { server: String(o.server ?? process.env.ESPFLEET_SERVER ?? 'http://127.0.0.1:3000'), token: (o.token as string | undefined) ?? process.env.ESPFLEET_TOKEN };
+  try {
+    new URL(t.server);
+  } catch {
+    throw new UsageError(`--server must be the host server's URL (e.g. http://127.0.0.1:3000), not "${t.server}"`);
+  }
+  if (action === 'list') {
+    if (words.length) throw new UsageError('list takes no more words');
+    const vs = await hostCall<HostValve[]>(t, 'GET', '/api/v1/valves');
+    for (const v of vs) out.say(`${v.valveId}  ${v.name}  ${v.address}  ${v.online ? 'online' : 'offline'}${v.angle === null ? '' : `  ${v.angle}°`}${v.fault ? `  FAULT ${v.fault}` : ''}`);
+    if (!vs.length) out.say('no valves registered');
+    out.emit({ type: 'valves', valves: vs });
+    return 0;
+  }
+  if (action === 'remove') {
+    if (words.length !== 1) throw new UsageError('use: valve remove ID');
+    const id = intOption(words[0], 'ID', 1, 999_999_999);
+    await hostCall(t, 'DELETE', `/api/v1/valves/${id}`);
+    out.say(`valve ${id} removed`);
+    out.emit({ type: 'removed', valveId: id });
+    return 0;
+  }
+  if (words.length) throw new UsageError('add takes options, not words: --name, --host, --port, --passkey');
+  const host = o.host as string | undefined;
+  const name = o.name as string | undefined;
+  const passkey = (o.passkey as string | undefined) ?? process.env.ESPFLEET_PASSKEY;
+  if (!host || !name || !passkey) throw new UsageError('add needs --name, --host and --passkey (or ESPFLEET_PASSKEY)');
+  const port = intOption(o.port, 'port', 1, 65535);
+  const v = await hostCall<HostValve>(t, 'POST', '/api/v1/valves', { name, address: `${host}:${port}`, passkey });
+  out.say(`valve ${v.valveId} "${v.name}" registered at ${v.address}; waiting for the host to link to it…`);
+  const linked = await waitLinked(t, v.valveId, parseTimeout(o.timeout), (_, ms) => out.progress(`linking to ${v.address}… ${Math.round(ms / 1000)} s`));
+  if (linked.online) out.say(`linked: ${linked.name} at ${linked.angle ?? '?'}°`);
+  else out.error(`registered, but not linked yet: the host keeps retrying (check the address and passkey; espfleet valve status --host ${host} --port ${port})`);
+  out.emit({ type: 'added', valve: linked });
+  return linked.online ? 0 : VALVE_EXIT.unreachable;
+}
 
 function report(out: Output, e: ValveError): number {
   if (out.json) {
@@ -67,6 +108,9 @@ export const valve: Command = {
     port: { type: 'string', value: 'N', default: '80', help: 'the valve\'s port' },
     passkey: { type: 'string', value: 'KEY', help: 'the valve\'s passkey (default: env ESPFLEET_PASSKEY)' },
     timeout: { type: 'string', value: 'S', default: '30', help: 'seconds to wait for the connection, each answer, and a move to finish' },
+    name: { type: 'string', value: 'NAME', help: 'add: the valve\'s name on the host' },
+    server: { type: 'string', value: 'URL', help: 'add, list, remove: the host server (default: env ESPFLEET_SERVER or http://127.0.0.1:3000)' },
+    token: { type: 'string', value: 'TOKEN', help: 'add, list, remove: an admin token (default: env ESPFLEET_TOKEN; none for an --open server)' },
     password: { type: 'string', value: 'P', default: '', help: 'wifi set: the network\'s password (empty: an open network)' },
     count: { type: 'string', value: 'N', help: 'watch: stop after N messages (default: until Ctrl-C)' },
   },
@@ -77,11 +121,21 @@ export const valve: Command = {
     'espfleet valve wifi set Greenhouse --password "s3cret-pass" --host 192.168.4.1',
     'espfleet valve schedule 06:30+20@90 18:00+15@45 --host 192.168.1.40',
     'espfleet valve sensor 30.5@60 --host 192.168.1.40',
+    'espfleet valve add --name "Riego norte" --host 192.168.1.40 --passkey pk-valve-1 --server http://127.0.0.1:3000 --token …',
+    'espfleet valve list --server http://127.0.0.1:3000 --json',
     `exit status: 0 done, 2 usage, ${VALVE_EXIT.auth} wrong passkey, ${VALVE_EXIT.unreachable} unreachable, ${VALVE_EXIT.timeout} timeout, ${VALVE_EXIT.fault} device fault, ${VALVE_EXIT.protocol} not a valve answer`,
   ],
   async run(o, out: Output) {
     const [action, ...words] = o._ as string[];
     if (!action) throw new UsageError(`give an action: ${ACTIONS}`);
+    if (HOST_ACTIONS.includes(action)) {
+      try {
+        return await hostAction(action, words, o, out);
+      } catch (e) {
+        if (e instanceof ValveError) return report(out, e);
+        throw e;
+      }
+    }
     const host = o.host as string | undefined;
     if (!host) throw new UsageError('give the valve\'s address with --host');
     const port = intOption(o.port, 'port', 1, 65535);

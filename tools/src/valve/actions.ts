@@ -3,7 +3,7 @@
 import type { ValveData, ValveDeviceMessage, SetValveSchedule, SetValveSensor } from '@espfleet/protocol/valve';
 import type { ValveConnection } from './client.js';
 import { ValveError } from './errors.js';
-import { MoveWatch, atRest } from './state.js';
+import { MoveWatch, atRest } from '@espfleet/host-server';
 
 export interface MoveReport {
   /** Each state while the valve moves (first: the state before the command). */

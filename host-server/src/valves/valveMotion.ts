@@ -1,4 +1,5 @@
-// What a valve reports, judged: which Error strings are faults, and how a move ends. Pure.
+// What a valve reports, judged: which Error strings are faults, and how a move ends. Pure; shared by
+// the host's valve link and the CLI's `espfleet valve`.
 import type { ValveData, ValveDeviceMessage } from '@espfleet/protocol/valve';
 
 /** The device's "no fault" value, and advisories that are not faults (the firmware's own). */
