@@ -6,11 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startServer } from '../src/server.js';
+import { STATION_SENSORS } from '../src/http/api.js';
 
 const [databaseUrl, redisUrl, seed] = process.argv.slice(2);
 const s = await startServer({ port: 0, open: true, databaseUrl, redisUrl: redisUrl || undefined, dataDir: mkdtempSync(join(tmpdir(), 'espfleet-bench-')), logLevel: 'warn', heartbeatMs: 600_000 });
 for (let i = 1; i <= Number(seed ?? 0); i++) {
-  await s.store.createStation({ id: i, name: `E${i}`, tariff: 7 });
+  // As POST /stations makes them: each with its device and power, voltage and current sensors.
+  await s.store.createStationWithDevice({
+    station: { id: i, name: `E${i}`, tariff: 7, status: 'desconectado' },
+    device: { name: `E${i}`, kind: 'charger', status: 'desconectado' },
+    sensors: STATION_SENSORS,
+    maxId: 999_999_999,
+  });
   const u = await s.store.createUser({ name: `User ${i}` });
   await s.store.createCard({ uid: `CARD-${i}`, userId: u.id });
 }

@@ -23,6 +23,10 @@ export interface ServerConfig {
   valveCommandTimeoutMs: number;
   /** The MQTT broker of the bridge (mqtt://host:port); absent: no bridge. */
   mqttUrl?: string;
+  /** The bridge's topics: <mqttPrefix>/valve-<id>/…, <mqttPrefix>/station-<id>/… */
+  mqttPrefix: string;
+  /** Where Home Assistant looks for discovery configs. */
+  mqttDiscoveryPrefix: string;
   /** Price per kWh for stations created without one. */
   defaultTariff: number;
   /**
@@ -81,6 +85,8 @@ export const DEFAULTS: ServerConfig = {
   heartbeatMs: 30_000,
   chargerTimeoutMs: 90_000,
   valveCommandTimeoutMs: 60_000,
+  mqttPrefix: 'espfleet',
+  mqttDiscoveryPrefix: 'homeassistant',
   defaultTariff: 7,
   chargerMaxPowerW: 22_000,
   chargerMaxVoltageV: 260,

@@ -19,6 +19,7 @@ import { ChargerHub } from './charger/chargerHub.js';
 import { SensorHub } from './sensors/sensorHub.js';
 import { ValveHub } from './valves/valveHub.js';
 import { FleetEvents } from './fleet/fleetEvents.js';
+import { MqttBridge } from './mqtt/mqttBridge.js';
 import { Cluster } from './cluster/cluster.js';
 import { apiRouter } from './http/api.js';
 import { json } from './http/router.js';
@@ -30,6 +31,7 @@ import { DeviceGateway } from './gateway/deviceGateway.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const PUBLIC = resolve(here, '..', 'public');
 /** The protocol package's browser-ready ES modules, served to the pages. */
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 const PROTOCOL = resolve(dirname(createRequire(import.meta.url).resolve('@espfleet/protocol')));
 
 const TYPES: Record<string, string> = {
@@ -109,6 +111,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
       sensors.track(id.then((sid) => sensors.ingest(sid, value, ts))).catch((e) => logger.error({ err: e }, 'charger reading not stored as a sensor reading'));
     },
     onLifecycle: (deviceId, event) => gateway?.lifecycle(deviceId, event),
+    onFleet: (e) => fleet.emit(e),
     onStatus: (deviceId, status) => void sensors.deviceStatus(deviceId, status).catch((e) => logger.error({ err: e }, 'device status not stored')),
     cluster: cluster && { stations: cluster, scanMs: config.clusterLeaseTtlMs },
   });
@@ -116,7 +119,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
   const health = new DatabaseHealth(store);
 
   const upgrades = new UpgradeRouter({ maxMessageBytes: config.maxMessageBytes, maxBufferedBytes: config.maxBufferedBytes, heartbeatMs: config.heartbeatMs, metrics, log: logger });
-  gateway = new DeviceGateway({ store, log: logger, metrics, book: upgrades.book, maxMessageBytes: config.maxMessageBytes, redisUrl: config.redisUrl });
+  gateway = new DeviceGateway({ store, log: logger, metrics, book: upgrades.book, maxMessageBytes: config.maxMessageBytes, redisUrl: config.redisUrl, interest: cluster });
   upgrades.claim(gateway);
   upgrades.add(sensors);
   upgrades.add(chargers);
@@ -146,6 +149,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     commandTimeoutMs: config.valveCommandTimeoutMs,
   });
   await valves.start();
+  // Never throws when the broker is down: it retries in the background.
+  const mqttBridge = config.mqttUrl ? new MqttBridge({ url: config.mqttUrl, events: fleet, valves, store, log: logger, metrics, version: VERSION, prefix: config.mqttPrefix, discoveryPrefix: config.mqttDiscoveryPrefix }) : undefined;
+  await mqttBridge?.start();
   const api = apiRouter({ store, auth, chargers, sensors, accounts, gateway, valves, defaultTariff: config.defaultTariff });
 
   const devices = gateway;
@@ -212,6 +218,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, log?: L
     valves,
     fleet,
     async close() {
+      await mqttBridge?.close();
       valves.close();
       const stopping = chargers.close();
       await signaling.close();

@@ -35,6 +35,7 @@ import { ReadingIntake, elapsed, type LiveSession } from './readings.js';
 import { StationQueue } from './stationQueue.js';
 import { invalidMessage } from './invalidMessage.js';
 import { closeReason, type Lifecycle } from '../gateway/lifecycle.js';
+import type { FleetEvent } from '../fleet/fleetEvents.js';
 import type { Command, StationCluster } from './stationCluster.js';
 
 interface Station {
@@ -74,6 +75,8 @@ export interface ChargerHubOptions {
   onStatus?: (deviceId: number, status: string) => void;
   /** The charger's lifecycle as its station's device, for the device gateway. */
   onLifecycle?: (deviceId: number, event: Lifecycle) => void;
+  /** Readings billed, sessions and station status, as the owner of the station sees them (the MQTT bridge). */
+  onFleet?: (e: FleetEvent) => void;
   /** Other instances (Redis); `scanMs`: how often open sessions nobody owns are looked for, to watch their silence. */
   cluster?: { stations: StationCluster; scanMs: number };
 }
@@ -515,6 +518,7 @@ export class ChargerHub implements Route {
       user_name: card.user.name,
       timestamp: new Date(row.startedAt).toISOString(),
     });
+    this.o.onFleet?.({ kind: 'session-started', stationId: st.id, sessionId: row.id, userName: card.user.name, startedAt: row.startedAt });
   }
 
   private async metricsIn(st: Station, peer: Peer, m: ChargerMetrics): Promise<void> {
@@ -531,6 +535,7 @@ export class ChargerHub implements Route {
       case 'stored':
         if (!r.live) return; // a backlog reading of a closed session: billed to it, not shown live
         this.broadcast(st, { type: 'metrics', session_id: r.row.id, charger_id: st.id, v: m.v, a: m.a, w: m.w, kwh: round(r.kwh, 3), cost: r.cost, time: r.time });
+        this.o.onFleet?.({ kind: 'charger-metrics', stationId: st.id, sessionId: r.row.id, v: m.v, a: m.a, w: m.w, kwh: round(r.kwh, 3), cost: r.cost });
         if (st.deviceId !== null && this.o.onReading) {
           const tsMs = m.ts * 1000;
           this.o.onReading(st.deviceId, 'power', m.w, tsMs);
@@ -632,6 +637,7 @@ export class ChargerHub implements Route {
     st.ended = s;
     this.o.metrics.inc('espfleet_sessions_ended_total', { reason });
     this.broadcast(st, { type: 'session_ended', session_id: s.row.id, charger_id: st.id, kwh: round(kwh, 3), cost: c, duration });
+    this.o.onFleet?.({ kind: 'session-ended', stationId: st.id, sessionId: s.row.id, kwh: round(kwh, 3), cost: c, reason, endedAt });
   }
 
   /** Starts the silence clock afresh (the charger came or went, a session resumed). */
@@ -673,6 +679,7 @@ export class ChargerHub implements Route {
     await this.o.store.setStationStatus(st.id, status);
     if (st.deviceId !== null) this.o.onStatus?.(st.deviceId, status);
     this.life(st, { kind: 'state', status });
+    this.o.onFleet?.({ kind: 'station-status', stationId: st.id, status });
   }
 
   private life(st: Station, ...events: Lifecycle[]): void {

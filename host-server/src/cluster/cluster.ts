@@ -9,7 +9,8 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Claim, Command, StationCluster, StationClusterEvents } from '../charger/stationCluster.js';
 import { ClusterBus } from './clusterBus.js';
-import type { Frame } from './clusterCodec.js';
+import type { Frame, Interest } from './clusterCodec.js';
+import { ANNOUNCE_EVERY_MS, RemoteInterest } from './interest.js';
 import { CLAIM, RELEASE, leaseKey } from './leaseScripts.js';
 
 type LeaseRedis = Redis & {
@@ -17,11 +18,25 @@ type LeaseRedis = Redis & {
   releaseLease(key: string, me: string): Promise<number>;
 };
 
+/** What the instances' subscribers watch, so messages cross only to instances that want them. */
+export interface InterestBoard {
+  /** Adds what this instance's subscribers of one kind watch (asked at every announcement). */
+  addInterest(source: () => Partial<Interest>): void;
+  /** This instance's subscribers changed: announce soon. */
+  interestChanged(): void;
+  wantsSensor(device: number, sensor: number | null): boolean;
+  wantsGateway(device: number): boolean;
+}
+
 /** Sensor messages across instances, for the sensor hub. */
-export interface SensorCluster {
+export interface SensorCluster extends InterestBoard {
   sensor(device: number, sensor: number | null, text: string): void;
   bindSensors(deliver: (device: number, sensor: number | null, text: string) => void): void;
 }
+
+/** After Redis comes up, everything is published until the other instances have announced (they answer ours at once). */
+const SETTLE_MS = 1000;
+const ANNOUNCE_DEBOUNCE_MS = 20;
 
 const COMMAND_TIMEOUT_MS = 3000;
 
@@ -37,12 +52,16 @@ export class Cluster implements StationCluster, SensorCluster {
   private readonly renewTimer: NodeJS.Timeout;
   /** When Redis last came up (ms), 0 while it is away. */
   private upSince = 0;
+  private readonly remote = new RemoteInterest();
+  private readonly interestSources: Array<() => Partial<Interest>> = [];
+  private announceSoon: NodeJS.Timeout | undefined;
+  private readonly announceTimer: NodeJS.Timeout;
 
   constructor(
     url: string,
     private readonly o: { log: Logger; metrics: Metrics; leaseTtlMs: number },
   ) {
-    this.bus = new ClusterBus(url, this.id, { frames: (f) => this.frames(f), up: () => this.cameUp(), down: () => this.down() }, o);
+    this.bus = new ClusterBus(url, this.id, { frames: (f, origin) => this.frames(f, origin), up: () => this.cameUp(), down: () => this.down() }, o);
     this.redis = this.bus.cmd as LeaseRedis;
     this.redis.defineCommand('claimLease', { numberOfKeys: 1, lua: CLAIM });
     this.redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE });
@@ -50,6 +69,44 @@ export class Cluster implements StationCluster, SensorCluster {
     o.metrics.describe('espfleet_cluster_leases_lost_total', 'Station leases found held by another instance while owned here');
     this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(o.leaseTtlMs / 3)));
     this.renewTimer.unref();
+    this.announceTimer = setInterval(() => this.announce(), ANNOUNCE_EVERY_MS);
+    this.announceTimer.unref();
+  }
+
+  addInterest(source: () => Partial<Interest>): void {
+    this.interestSources.push(source);
+  }
+
+  interestChanged(): void {
+    if (this.announceSoon) return;
+    this.announceSoon = setTimeout(() => this.announce(), ANNOUNCE_DEBOUNCE_MS);
+    this.announceSoon.unref();
+  }
+
+  private announce(): void {
+    clearTimeout(this.announceSoon);
+    this.announceSoon = undefined;
+    const i: Interest = { all: false, devices: [], sensors: [], gateway: [] };
+    for (const source of this.interestSources) {
+      const x = source();
+      i.all ||= x.all ?? false;
+      i.devices.push(...(x.devices ?? []));
+      i.sensors.push(...(x.sensors ?? []));
+      i.gateway.push(...(x.gateway ?? []));
+    }
+    this.bus.send({ t: 'interest', interest: i });
+  }
+
+  private settling(): boolean {
+    return Date.now() - this.upSince < SETTLE_MS;
+  }
+
+  wantsSensor(device: number, sensor: number | null): boolean {
+    return this.bus.up && (this.settling() || this.remote.wantsSensor(device, sensor, Date.now()));
+  }
+
+  wantsGateway(device: number): boolean {
+    return this.bus.up && (this.settling() || this.remote.wantsGateway(device, Date.now()));
   }
 
   settled(): boolean {
@@ -64,6 +121,7 @@ export class Cluster implements StationCluster, SensorCluster {
   private cameUp(): void {
     this.upSince = Date.now();
     void this.renew();
+    this.announce();
   }
 
   bind(events: StationClusterEvents): void {
@@ -144,9 +202,13 @@ export class Cluster implements StationCluster, SensorCluster {
     w.done(texts);
   }
 
-  private frames(frames: Frame[]): void {
+  private frames(frames: Frame[], origin: string): void {
     for (const f of frames) {
       switch (f.t) {
+        case 'interest':
+          // A newcomer hears what this instance watches at once, not at the next round.
+          if (this.remote.update(origin, f.interest, Date.now())) this.interestChanged();
+          break;
         case 'dashboard':
           this.events?.dashboard(f.station, f.text);
           break;
@@ -199,11 +261,14 @@ export class Cluster implements StationCluster, SensorCluster {
 
   private down(): void {
     this.upSince = 0;
+    this.remote.clear();
     for (const w of [...this.waiting.keys()]) this.answered(w, undefined);
   }
 
   async close(): Promise<void> {
     clearInterval(this.renewTimer);
+    clearInterval(this.announceTimer);
+    clearTimeout(this.announceSoon);
     await Promise.all([...this.owned].map((s) => this.release(s)));
     this.down();
     await this.bus.close();

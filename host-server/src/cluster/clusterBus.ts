@@ -12,7 +12,7 @@ import { encodeBatch, decodeBatch, type Frame } from './clusterCodec.js';
 
 export interface ClusterBusEvents {
   /** The frames of another instance's publish. */
-  frames(frames: Frame[]): void;
+  frames(frames: Frame[], origin: string): void;
   up(): void;
   down(): void;
 }
@@ -100,7 +100,7 @@ export class ClusterBus {
     if (b.origin === this.id) return;
     if (b.bad) this.failed('decode', new Error(`${b.bad} frame(s) of instance ${b.origin} not understood`));
     this.o.metrics.inc('espfleet_cluster_frames_total', { how: 'received' }, b.frames.length);
-    this.events.frames(b.frames);
+    this.events.frames(b.frames, b.origin);
   }
 
   /** Counts and logs an error of `op` (rate-limited), for callers that caught one. */

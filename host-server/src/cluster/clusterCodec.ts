@@ -6,6 +6,7 @@
 //   ["w", station]                     "release this station": a charger connected here
 //   ["c", to, from, request, station, cmd]  a command for the station's owner (cmd: Command)
 //   ["r", to, request, texts]          the owner's answer: dashboard messages for the asker
+//   ["i", all, devices, sensors, gateway]  what this instance's subscribers watch (see interest.ts)
 export type Command = { kind: 'stop'; sessionId: number } | { kind: 'reset' } | { kind: 'joined' };
 
 export type Frame =
@@ -13,7 +14,16 @@ export type Frame =
   | { t: 'sensor'; device: number; sensor: number | null; text: string }
   | { t: 'want'; station: number }
   | { t: 'command'; to: string; from: string; request: number; station: number; command: Command }
-  | { t: 'reply'; to: string; request: number; texts: string[] };
+  | { t: 'reply'; to: string; request: number; texts: string[] }
+  | { t: 'interest'; interest: Interest };
+
+/** What one instance's subscribers watch: the all-sensors stream, devices' and sensors' streams, gateway devices. */
+export interface Interest {
+  all: boolean;
+  devices: number[];
+  sensors: number[];
+  gateway: number[];
+}
 
 export function encodeFrame(f: Frame): unknown[] {
   switch (f.t) {
@@ -27,6 +37,8 @@ export function encodeFrame(f: Frame): unknown[] {
       return ['c', f.to, f.from, f.request, f.station, f.command];
     case 'reply':
       return ['r', f.to, f.request, f.texts];
+    case 'interest':
+      return ['i', f.interest.all ? 1 : 0, f.interest.devices, f.interest.sensors, f.interest.gateway];
   }
 }
 
@@ -56,6 +68,8 @@ export function decodeFrame(x: unknown): Frame | undefined {
     return command && { t: 'command', to: a, from: b, request: c, station: d, command };
   }
   if (k === 'r' && isText(a) && isId(b) && Array.isArray(c) && c.every(isText)) return { t: 'reply', to: a, request: b, texts: c };
+  const ids = (v: unknown): v is number[] => Array.isArray(v) && v.every(isId);
+  if (k === 'i' && (a === 0 || a === 1) && ids(b) && ids(c) && ids(d)) return { t: 'interest', interest: { all: a === 1, devices: b, sensors: c, gateway: d } };
   return undefined;
 }
 

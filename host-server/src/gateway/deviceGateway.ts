@@ -17,6 +17,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { ConnectionBook } from '../ws/connection.js';
 import type { UpgradeClaim } from '../ws/upgrade.js';
+import type { InterestBoard } from '../cluster/cluster.js';
 import { hashApiKey, judgeKey, presentedKey } from './apiKeys.js';
 import { GATEWAY_PATH, deviceOfNamespace, isEngineRequest, namespaceOf } from './engineRequest.js';
 import { gatewayEvent, qrEvent, type DeviceFacts, type Lifecycle } from './lifecycle.js';
@@ -33,6 +34,8 @@ export interface DeviceGatewayOptions {
   redisUrl?: string;
   /** How often a device's provisioning string changes while it is watched. */
   qrRotateMs?: number;
+  /** With a cluster: events cross to other instances only when their subscribers watch the device. */
+  interest?: InterestBoard;
 }
 
 const keyRoom = (keyId: number) => `key:${keyId}`;
@@ -87,6 +90,7 @@ export class DeviceGateway implements UpgradeClaim {
     // Engine.IO queues inside the library, so its slow consumers are found by looking, not at send.
     this.sweeper = setInterval(() => o.book.sweep('gateway'), 1000);
     this.sweeper.unref();
+    o.interest?.addInterest(() => ({ gateway: this.watched() }));
     o.metrics.describe(REFUSED, 'Device gateway connections refused, by reason');
     o.metrics.describe(EVENTS, 'Device gateway events emitted, by event');
   }
@@ -136,12 +140,27 @@ export class DeviceGateway implements UpgradeClaim {
     return undefined;
   }
 
+  /** Devices with a subscriber on this instance. */
+  private watched(): number[] {
+    const ids = new Set<number>();
+    for (const [name, nsp] of this.io._nsps) {
+      const id = deviceOfNamespace(name);
+      if (id !== undefined && nsp.sockets.size > 0) ids.add(id);
+    }
+    for (const s of this.io.of('/').sockets.values()) ids.add(s.data.deviceId as number);
+    return [...ids];
+  }
+
   private connected(socket: Socket): void {
     const deviceId = socket.data.deviceId as number;
     void socket.join([keyRoom(socket.data.keyId as number), deviceRoom(deviceId)]);
     const conn = new SocketConnection(socket, this.o.book);
     socket.onAny(() => conn.received.inc());
-    socket.on('disconnect', () => this.o.book.closed(conn));
+    this.o.interest?.interestChanged();
+    socket.on('disconnect', () => {
+      this.o.book.closed(conn);
+      this.o.interest?.interestChanged();
+    });
     this.o.store.deviceProvisioned(deviceId).then(
       (provisioned) => {
         if (!provisioned && socket.connected) socket.emit('qr', qrEvent(deviceId, this.codes.codeFor(deviceId), Date.now()).data);
@@ -181,8 +200,14 @@ export class DeviceGateway implements UpgradeClaim {
   }
 
   private emit(deviceId: number, e: GatewayEvent): void {
-    this.target(deviceId)?.emit(e.event, e.data);
-    this.io.of('/').to(deviceRoom(deviceId)).emit(e.event, e.data);
+    if (!this.redis || (this.o.interest && !this.o.interest.wantsGateway(deviceId))) {
+      // No other instance watches this device: no trip through Redis.
+      this.local(deviceId)?.local.emit(e.event, e.data);
+      this.io.of('/').local.to(deviceRoom(deviceId)).emit(e.event, e.data);
+    } else {
+      this.target(deviceId)?.emit(e.event, e.data);
+      this.io.of('/').to(deviceRoom(deviceId)).emit(e.event, e.data);
+    }
     this.o.metrics.inc(EVENTS, { event: e.event });
   }
 

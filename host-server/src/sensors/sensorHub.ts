@@ -49,6 +49,7 @@ export class SensorHub implements Route {
 
   constructor(private readonly o: SensorHubOptions) {
     o.cluster?.bindSensors((device, sensor, text) => this.deliver(device, sensor ?? undefined, text));
+    o.cluster?.addInterest(() => ({ all: this.all.size > 0, devices: [...this.byDevice.keys()], sensors: [...this.bySensor.keys()] }));
   }
 
   match(path: string): Record<string, string> | undefined {
@@ -73,6 +74,7 @@ export class SensorHub implements Route {
       if (!map.has(stream.id)) map.set(stream.id, new Set());
       map.get(stream.id)!.add(peer);
     }
+    this.o.cluster?.interestChanged();
   }
 
   closed(peer: Peer, code = 1005): void {
@@ -89,6 +91,7 @@ export class SensorHub implements Route {
       set?.delete(peer);
       if (set && set.size === 0) map.delete(s.id);
     }
+    this.o.cluster?.interestChanged();
   }
 
   message(peer: Peer, text: string): void {
@@ -188,9 +191,11 @@ export class SensorHub implements Route {
   }
 
   private fanOut(deviceId: number, sensorId: number | undefined, m: SensorServerMessage): void {
-    if (!this.o.cluster && !this.hasSubscribers(deviceId, sensorId)) return;
+    // Across instances only to those whose subscribers watch it (they announce what they watch).
+    const remote = this.o.cluster?.wantsSensor(deviceId, sensorId ?? null) ?? false;
+    if (!remote && !this.hasSubscribers(deviceId, sensorId)) return;
     const text = encodeSensorServerMessage(m);
-    this.o.cluster?.sensor(deviceId, sensorId ?? null, text);
+    if (remote) this.o.cluster!.sensor(deviceId, sensorId ?? null, text);
     this.deliver(deviceId, sensorId, text);
   }
 

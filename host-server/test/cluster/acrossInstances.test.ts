@@ -122,4 +122,30 @@ describe.skipIf(!up)('charger stations across instances', () => {
     esp.send(reading(sid, nowS()));
     expect(await all.next((m) => m.type === 'sensor_data_update' && m.device_id === station.deviceId && m.sensor_type === 'power', 5000)).toMatchObject({ value: 3600 });
   });
+
+  it('sensor updates cross only to instances that watch them: none with no subscriber elsewhere, at once when one subscribes', async () => {
+    const [a, b] = await cluster(2);
+    const device = (await rest(a, 'POST', '/api/v1/devices', { name: 'Greenhouse' })).body;
+    const sensor = (await rest(a, 'POST', `/api/v1/devices/${device.id}/sensors`, { type: 'humidity', unit: '%' })).body;
+    const feeder = new Client(wsUrl(a, `/ws/sensor/${sensor.id}/`));
+    clients.push(feeder);
+    await feeder.opened();
+    const published = async () => Number(/espfleet_cluster_frames_total\{how="published"\} (\d+)/.exec(await (await fetch(`${a.url}/metrics`)).text())?.[1] ?? 0);
+    // Past the settling second after Redis came up, when every update is published.
+    await new Promise((r) => setTimeout(r, 1200));
+    const before = await published();
+    for (let i = 0; i < 20; i++) feeder.send({ type: 'sensor_data', sensor_id: sensor.id, value: i });
+    await feeder.next((m) => m.type === 'sensor_data_update' && m.value === 19, 5000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await published()) - before).toBeLessThan(5);
+
+    const watcher = new Client(wsUrl(b, `/ws/device/${device.id}/`));
+    clients.push(watcher);
+    await watcher.opened();
+    // B announces its new subscriber within a few tens of milliseconds; from then on A publishes.
+    await eventually(async () => {
+      feeder.send({ type: 'sensor_data', sensor_id: sensor.id, value: 42 });
+      return watcher.next((m) => m.type === 'sensor_data_update' && m.value === 42, 300).then(() => true, () => false);
+    }, 5000, 'the update on B');
+  });
 });

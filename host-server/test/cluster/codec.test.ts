@@ -2,6 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { decodeBatch, encodeBatch, type Frame } from '../../src/cluster/clusterCodec.js';
 import { channelOf } from '../../src/cluster/clusterBus.js';
+import { ANNOUNCE_EVERY_MS, RemoteInterest } from '../../src/cluster/interest.js';
 
 describe('cluster frames', () => {
   it('round-trip every kind of frame in one batch with its sender', () => {
@@ -14,6 +15,7 @@ describe('cluster frames', () => {
       { t: 'command', to: 'b', from: 'a', request: 5, station: 7, command: { kind: 'reset' } },
       { t: 'command', to: 'b', from: 'a', request: 6, station: 7, command: { kind: 'joined' } },
       { t: 'reply', to: 'a', request: 4, texts: ['{"type":"error"}'] },
+      { t: 'interest', interest: { all: true, devices: [3, 4], sensors: [12], gateway: [] } },
     ];
     expect(decodeBatch(encodeBatch('a', frames))).toEqual({ origin: 'a', frames, bad: 0 });
   });
@@ -24,6 +26,24 @@ describe('cluster frames', () => {
     expect(decodeBatch('not json')).toBeUndefined();
     expect(decodeBatch('[1,2]')).toBeUndefined();
     expect(decodeBatch('{"o":1,"f":[]}')).toBeUndefined();
+  });
+
+  it('tells which instance watches what; a silent instance’s interest expires', () => {
+    const r = new RemoteInterest();
+    expect(r.wantsSensor(3, 12, 0)).toBe(false);
+    expect(r.update('b', { all: false, devices: [3], sensors: [20], gateway: [7] }, 0)).toBe(true);
+    expect(r.update('b', { all: false, devices: [3], sensors: [20], gateway: [7] }, 1000)).toBe(false);
+    expect(r.wantsSensor(3, 12, 1000)).toBe(true); // device 3's stream
+    expect(r.wantsSensor(4, 20, 1000)).toBe(true); // sensor 20's stream
+    expect(r.wantsSensor(4, 21, 1000)).toBe(false);
+    expect(r.wantsSensor(4, null, 1000)).toBe(false);
+    expect(r.wantsGateway(7, 1000)).toBe(true);
+    expect(r.wantsGateway(3, 1000)).toBe(false);
+    r.update('c', { all: true, devices: [], sensors: [], gateway: [] }, 1000);
+    expect(r.wantsSensor(99, null, 1000)).toBe(true);
+    // Not renewed for three rounds: gone.
+    expect(r.wantsSensor(99, null, 1000 + 3 * ANNOUNCE_EVERY_MS + 1)).toBe(false);
+    expect(r.wantsGateway(7, 1000 + 3 * ANNOUNCE_EVERY_MS + 1)).toBe(false);
   });
 
   it('keeps deployments on different logical databases on different channels', () => {

@@ -16,6 +16,7 @@ export const serve: Command = {
     'data-dir': { type: 'string', value: 'DIR', help: 'where espfleet.db and the token secret live (env ESPFLEET_DATA_DIR; default ./data)' },
     'database-url': { type: 'string', value: 'URL', help: 'PostgreSQL instead of SQLite, e.g. postgres://user@127.0.0.1:5432/db (env DATABASE_URL)' },
     'redis-url': { type: 'string', value: 'URL', help: 'Redis shared by several instances (signaling router, device gateway, chargers and dashboards, sensor streams, station ownership), e.g. redis://127.0.0.1:6379 (env REDIS_URL; without it one instance alone)' },
+    'mqtt-url': { type: 'string', value: 'URL', help: 'MQTT broker for the bridge and Home Assistant discovery, e.g. mqtt://127.0.0.1:1883 (env MQTT_URL; without it no bridge)' },
     config: { type: 'string', value: 'FILE', help: 'JSON file with any of the settings, including the charger reading limits chargerMaxPowerW (22000), chargerMaxVoltageV (260), chargerMaxCurrentA (100), chargerClockSkewS (300), chargerMaxGapS (300) and chargerQueueLimit (25000); flags and env win over it' },
     open: { type: 'boolean', help: 'accept clients without tokens, as the specs\' examples connect (env ESPFLEET_OPEN)' },
     'charger-timeout': { type: 'string', value: 'S', help: 'a charger silent this many seconds is desconectado and its session closed (default 90)' },
@@ -31,6 +32,7 @@ export const serve: Command = {
     if (o['data-dir'] !== undefined) flags.dataDir = String(o['data-dir']);
     if (o['database-url'] !== undefined) flags.databaseUrl = String(o['database-url']);
     if (o['redis-url'] !== undefined) flags.redisUrl = String(o['redis-url']);
+    if (o['mqtt-url'] !== undefined) flags.mqttUrl = String(o['mqtt-url']);
     if (o.open) flags.open = true;
     if (o['charger-timeout'] !== undefined) flags.chargerTimeoutMs = intOption(o['charger-timeout'], 'charger-timeout', 1, 86_400) * 1000;
     if (o['log-level'] !== undefined) flags.logLevel = String(o['log-level']);
