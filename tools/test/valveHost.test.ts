@@ -54,6 +54,17 @@ describe('espfleet valve add | list | remove', () => {
     const added = jsonLines(add.stdout).find((l) => l.type === 'added') as { valve: { valveId: number; online: boolean; angle: number } };
     expect(added.valve).toMatchObject({ online: true });
     expect(add.stdout + add.stderr).not.toContain('pk-north');
+    // CLI → host → valve: a move through the host's link, with progress, answered on arrival.
+    const move = await run(['move', '30', '--id', String(added.valve.valveId), '--server', open.url, '--json']);
+    expect(move.status, move.stderr).toBe(0);
+    const arrived = jsonLines(move.stdout).find((l) => l.type === 'arrived') as { valve: { angle: number } };
+    expect(Math.abs(arrived.valve.angle - 30)).toBeLessThanOrEqual(1);
+    expect(Math.abs(valve.angle - 30)).toBeLessThanOrEqual(1.5);
+    expect(jsonLines(move.stdout).some((l) => l.type === 'progress')).toBe(true);
+    const status = await run(['status', '--id', String(added.valve.valveId), '--server', open.url]);
+    expect(status.stdout).toMatch(/Riego norte \(valve \d+\): online, 30°/);
+    expect((await run(['move', '200', '--id', String(added.valve.valveId), '--server', open.url])).status).toBe(2);
+    expect((await run(['open', '--id', '987654', '--server', open.url])).status).toBe(6);
     const list = await run(['list', '--server', open.url]);
     expect(list.status).toBe(0);
     expect(list.stdout).toMatch(new RegExp(`${added.valve.valveId}  Riego norte  ws://127\\.0\\.0\\.1:${valve.port}/ws  online`));

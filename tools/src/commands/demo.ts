@@ -1,21 +1,23 @@
-// espfleet demo: the server on embedded defaults with a simulated fleet, on one command.
-// Valves run the real firmware (firmware/dist/valve.js) and are swept through their own
-// WebSocket, as the bench CLI moves them. Chargers run the real charger firmware
-// (firmware/dist/charger.js) and connect to the server as its stations' publishers (the demo
-// server is open, so they need no token); a card tapped on the first starts a session the
-// dashboard shows. Until the host links to valves, a bridge publishes what the emulated valve
-// chips measure (angle and motor current) into the server's sensor streams.
+// espfleet demo: the server on embedded defaults (open, SQLite) with a simulated fleet wired to
+// it, on one command. Valves run the real valve firmware (firmware/dist/valve.js) on fixed
+// loopback ports and are registered with the host: the host's link to them is what moves them
+// and what the dashboard shows. Chargers run the real charger firmware (firmware/dist/charger.js)
+// and connect as their stations' publishers; each station has its own user and card, tapped
+// from the demo's console (stdin: tap N, emergency N, …).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import WebSocket from 'ws';
-import { startServer } from '@espfleet/host-server';
-import { Fleet, WallClock, type SimulatedValve } from '@espfleet/simulator';
+import { startServer, type EspfleetServer } from '@espfleet/host-server';
+import { SimulatedCharger, WallClock, type SimulatedDevice } from '@espfleet/simulator';
 import { type Command, type Output, UsageError, intOption } from '../command.js';
 import { stopOnSignal } from '../shutdown.js';
 import { STOP_DEADLINE_MS } from './serve.js';
-import { ValveConnection } from '../valve/client.js';
+import { ensureStations } from '../demo/demoPeople.js';
+import { startDemoValves, type DemoValve } from '../demo/demoValves.js';
+import { DemoConsole, CONSOLE_HELP, type DemoStation } from '../demo/demoConsole.js';
 
 const nodeRequire = createRequire(import.meta.url);
+/** How long the demo waits for every valve to be linked and every charger connected before it says which are not. */
+const READY_WAIT_MS = 30_000;
 
 function firmware(app: 'valve' | 'charger'): string {
   try {
@@ -25,29 +27,106 @@ function firmware(app: 'valve' | 'charger'): string {
   }
 }
 
-/** The card the demo taps on the first charger, registered to the first station's user. */
-const DEMO_CARD = '04A1B2C3';
-
-/** Moves a valve as a bench client would: authenticate, set_valve_basic, close. */
-async function moveValve(v: SimulatedValve, angle: number): Promise<void> {
-  if (!v.running || !v.esp.online || v.port === undefined) return;
-  try {
-    const c = await ValveConnection.open({ host: '127.0.0.1', port: v.port, passkey: String(v.config.passkey), timeoutMs: 5000 });
-    c.send({ event: 'set_valve_basic', valve_data: { set_angle: true, angle } });
-    c.close();
-  } catch {
-    // A valve that is restarting misses this sweep.
+/** Waits, showing progress, until the host links to every valve and every charger is connected. */
+async function waitLive(server: EspfleetServer, valves: DemoValve[], stations: DemoStation[], out: Output, stopping: () => boolean): Promise<void> {
+  const started = Date.now();
+  let shown = '';
+  while (!stopping()) {
+    const linked = valves.filter((v) => server.valves.get(v.valveId)?.online).length;
+    let connected = 0;
+    for (const s of stations) if ((await server.chargers.snapshot(s.person.station))?.connected) connected++;
+    if (linked === valves.length && connected === stations.length) return;
+    const waited = Date.now() - started;
+    if (waited > READY_WAIT_MS) {
+      out.error(`after ${READY_WAIT_MS / 1000} s, ${linked}/${valves.length} valves are linked and ${connected}/${stations.length} chargers connected; they keep retrying`);
+      return;
+    }
+    const text = `waiting for the fleet: ${linked}/${valves.length} valves linked to the host, ${connected}/${stations.length} chargers connected (${Math.round(waited / 1000)} s)`;
+    if (text !== shown) out.progress(text);
+    shown = text;
+    await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+interface DemoFleet {
+  valves: DemoValve[];
+  stations: DemoStation[];
+}
+
+/** Stations, users and cards; the valves, registered; the chargers, connected; each step with progress. */
+async function wire(
+  server: EspfleetServer,
+  o: { nv: number; nc: number; valveBundle: string; chargerBundle: string; out: Output; devices: SimulatedDevice[]; stopping: () => boolean },
+): Promise<DemoFleet | undefined> {
+  const { out } = o;
+  const clock = new WallClock();
+  out.progress('preparing stations, users and cards…');
+  const people = await ensureStations(server.store, o.nc);
+  const valves = await startDemoValves({
+    hub: server.valves,
+    count: o.nv,
+    bundle: o.valveBundle,
+    clock,
+    progress: (t) => out.progress(t),
+    started: (sim) => o.devices.push(sim),
+  });
+  const stations: DemoStation[] = [];
+  for (const person of people) {
+    if (o.stopping()) return undefined;
+    out.progress(`starting charger ${person.station}/${o.nc} (charger firmware)…`);
+    const charger = new SimulatedCharger({
+      id: `charger-${person.station}`,
+      bundle: o.chargerBundle,
+      bundleName: 'charger.js',
+      clock,
+      estacionId: person.station,
+      server: `${server.url.replace(/^http/, 'ws')}/ws`,
+    });
+    o.devices.push(charger.start());
+    stations.push({ person, charger });
+  }
+  await waitLive(server, valves, stations, out, o.stopping);
+  return { valves, stations };
+}
+
+function introduce(url: string, valves: DemoValve[], stations: DemoStation[], out: Output): void {
+  const lines = [
+    '',
+    'espfleet demo running',
+    `  dashboard       ${url}/`,
+    `  WebSocket test  ${url}/websocket-test/`,
+  ];
+  if (valves.length) {
+    lines.push('  valves (real valve firmware; the host links to them and the dashboard moves them):');
+    for (const v of valves) lines.push(`    #${v.valveId} ${v.name}  ws://127.0.0.1:${v.port}/ws  passkey ${v.passkey}`);
+  }
+  if (stations.length) {
+    lines.push('  stations (real charger firmware, connected to the server):');
+    for (const s of stations) lines.push(`    Estación ${s.person.station}  ${s.person.name}, card ${s.person.card}`);
+  }
+  lines.push('', 'Try:');
+  const v = valves[0];
+  if (v) {
+    lines.push(`  npx espfleet valve move 45 --host 127.0.0.1 --port ${v.port} --passkey ${v.passkey}    # ${v.name} at its own WebSocket; the dashboard follows`);
+    lines.push(`  curl -X POST ${url}/api/v1/valves/${v.valveId}/close                                # through the host, as the dashboard does`);
+    lines.push(`  npx espfleet valve list --server ${url}`);
+  }
+  if (stations.length) {
+    lines.push('', 'Type here, then Enter:');
+    for (const l of CONSOLE_HELP) lines.push(`  ${l}`);
+  }
+  lines.push('', 'Ctrl-C stops everything.');
+  out.say(lines.join('\n'));
 }
 
 export const demo: Command = {
   name: 'demo',
-  summary: 'Start the server on embedded defaults and a simulated fleet feeding it; print the dashboard URL.',
+  summary: 'Start the server on embedded defaults and a simulated fleet wired to it; print the dashboard URL.',
   usage: 'espfleet demo [--port N] [--valves N] [--chargers N] [--data-dir DIR]',
   options: {
     port: { type: 'string', value: 'N', help: 'HTTP and WebSocket port (env ESPFLEET_PORT or PORT; default 3000)' },
     valves: { type: 'string', value: 'N', default: '3', help: 'simulated valves' },
-    chargers: { type: 'string', value: 'N', default: '2', help: 'simulated chargers' },
+    chargers: { type: 'string', value: 'N', default: '2', help: 'simulated chargers, each at its own station with its own user and card' },
     'data-dir': { type: 'string', value: 'DIR', default: './data/demo', help: 'where the demo database lives' },
   },
   examples: ['espfleet demo', 'espfleet demo --port 8080 --valves 5', 'ESPFLEET_PORT=3100 espfleet demo'],
@@ -55,70 +134,58 @@ export const demo: Command = {
     const port = intOption(o.port ?? (process.env.ESPFLEET_PORT || process.env.PORT || '3000'), 'port', 0, 65535);
     const nv = intOption(o.valves, 'valves', 0, 100);
     const nc = intOption(o.chargers, 'chargers', 0, 100);
+    const valveBundle = nv ? firmware('valve') : '';
+    const chargerBundle = nc ? firmware('charger') : '';
     out.progress('starting the server…');
-    let server;
+    let server: EspfleetServer;
     try {
       server = await startServer({ port, open: true, dataDir: String(o['data-dir']), logLevel: 'warn' });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       throw new UsageError(err.code === 'EADDRINUSE' ? `port ${port} is in use; choose another with --port` : err.message);
     }
-    const store = server.store;
-    // Demo records, created once: a sensor device per simulated device, stations with cards.
-    const devices = await store.listDevices();
-    const device = async (name: string, kind: string) => devices.find((d) => d.name === name) ?? (await store.createDevice({ name, kind, status: 'online' }));
-    for (let i = 1; i <= nc; i++) {
-      if (!(await store.getStation(i))) {
-        const d = await store.createDevice({ name: `Estación ${i}`, kind: 'charger', status: 'desconectado' });
-        await store.createStation({ id: i, name: `Estación ${i}`, tariff: 7, deviceId: d.id });
-        await store.setStationStatus(i, 'desconectado');
-        const u = await store.createUser({ name: i === 1 ? 'Juan Pérez' : `Usuario ${i}` });
-        await store.createCard({ uid: i === 1 ? DEMO_CARD : `04A1B2${(0xc3 + i).toString(16).toUpperCase()}`, userId: u.id });
-      }
-    }
-    const fleet = new Fleet({
-      clock: new WallClock(),
-      valves: nv,
-      chargers: nc,
-      valveBundle: nv ? firmware('valve') : undefined,
-      chargerBundle: nc ? firmware('charger') : undefined,
-      server: `${server.url.replace('http', 'ws')}/ws`,
-    });
-    fleet.on('progress', (p: { started: number; total: number; id: string }) => out.progress(`starting the fleet: ${p.started}/${p.total} (${p.id})`));
-    fleet.start();
-
-    const sensors: Array<{ id: number; read: () => number }> = [];
-    for (const v of fleet.valves) {
-      const d = await device(`Simulated ${v.id}`, 'valve');
-      sensors.push({ id: (await store.ensureSensor({ deviceId: d.id, type: 'angle', unit: '°' })).id, read: () => Math.round(v.angle * 10) / 10 });
-      sensors.push({ id: (await store.ensureSensor({ deviceId: d.id, type: 'motor_current', unit: 'A' })).id, read: () => Math.round(v.motor.amps * 1000) / 1000 });
-    }
-    const feed = new WebSocket(`${server.url.replace('http', 'ws')}/ws/sensor-data/`);
-    await new Promise((ok, fail) => (feed.once('open', ok), feed.once('error', fail)));
-    const publish = setInterval(() => {
-      for (const s of sensors) feed.send(JSON.stringify({ type: 'sensor_data', sensor_id: s.id, value: s.read() }));
-    }, 1000);
-    // Something to watch: valves sweep, the first charger charges a car.
-    const sweep = setInterval(() => {
-      for (const v of fleet.valves) void moveValve(v, Math.round(10 + Math.random() * 80));
-    }, 8000);
-    setTimeout(() => fleet.chargers[0]?.placeCard(DEMO_CARD), 3000);
-
-    out.say(`espfleet demo running: dashboard ${server.url}/  ·  test page ${server.url}/websocket-test/`);
-    out.say(`${nv} simulated valves feed the sensor streams and ${nc} simulated chargers run their firmware against the server; Ctrl-C stops.`);
-    out.emit({ type: 'demo', url: server.url, dashboard: `${server.url}/`, valves: nv, chargers: nc });
-    return await stopOnSignal({
-      deadlineMs: STOP_DEADLINE_MS,
-      stop: async () => {
-        clearInterval(publish);
-        clearInterval(sweep);
-        feed.close();
-        fleet.stop();
+    // Ctrl-C is taken from here on: a stop during the set-up stops what has started so far.
+    const devices: SimulatedDevice[] = [];
+    let typed: DemoConsole | undefined;
+    let stopping: Promise<void> | undefined;
+    const stopAll = () =>
+      (stopping ??= (async () => {
+        typed?.close();
+        for (const d of devices) d.stop();
         await server.close();
-      },
+      })());
+    const stopped = stopOnSignal({
+      deadlineMs: STOP_DEADLINE_MS,
+      stop: stopAll,
       onStopping: () => out.say('stopping… (Ctrl-C again to exit at once)'),
       onDeadline: () => out.error('stopped before queued work finished: unprocessed messages are dropped'),
       onSecond: () => out.error('second Ctrl-C: exiting at once'),
     });
+    let fleet: DemoFleet | undefined;
+    try {
+      fleet = await wire(server, { nv, nc, valveBundle, chargerBundle, out, devices, stopping: () => stopping !== undefined });
+    } catch (e) {
+      // A step that failed because a Ctrl-C closed the server under it is part of that stop.
+      if (!stopping) {
+        await stopAll();
+        throw e;
+      }
+    }
+    if (stopping || !fleet) {
+      // Devices that started while the stop ran.
+      for (const d of devices) d.stop();
+      return await stopped;
+    }
+    const { valves, stations } = fleet;
+    introduce(server.url, valves, stations, out);
+    out.emit({
+      type: 'demo',
+      url: server.url,
+      dashboard: `${server.url}/`,
+      valves: valves.map((v) => ({ valveId: v.valveId, name: v.name, port: v.port, passkey: v.passkey })),
+      stations: stations.map((s) => s.person),
+    });
+    typed = new DemoConsole({ stations, valves, out, resetStation: async (id) => void (await server.chargers.reset(id)) });
+    return await stopped;
   },
 };

@@ -5,7 +5,7 @@ import { ValveError, VALVE_EXIT } from '../valve/errors.js';
 import { parseAngle, parseSchedule, parseSensor, parseTimeout } from '../valve/args.js';
 import { moveTo, setMode, setWifi, stop } from '../valve/actions.js';
 import { progressBar, stateDoc, stateLine } from '../valve/format.js';
-import { hostCall, waitLinked, type HostTarget, type HostValve } from '../valve/hostValves.js';
+import { hostCall, hostValveLine, waitLinked, type HostTarget, type HostValve } from '../valve/hostValves.js';
 import type { ValveData } from '@espfleet/protocol/valve';
 
 /** How long `wifi set` waits for the restart that changed credentials cause. */
@@ -13,6 +13,8 @@ const WIFI_RESTART_WAIT_MS = 5000;
 
 const ACTIONS = 'status | move ANGLE | open | close | stop | watch | wifi set SSID | schedule WINDOW…|off | sensor THRESHOLD@ANGLE|off | add | list | remove ID';
 const HOST_ACTIONS = ['add', 'list', 'remove'];
+/** With --id, these go through the host server (its link to the valve) instead of the valve's own WebSocket. */
+const VIA_HOST = ['status', 'move', 'open', 'close', 'stop'];
 
 /** add, list, remove: the host server's valves, not one valve's WebSocket. */
 async function hostAction(action: string, words: string[], o: Record<string, unknown>, out: Output): Promise<number> {
@@ -21,6 +23,37 @@ async function hostAction(action: string, words: string[], o: Record<string, unk
     new URL(t.server);
   } catch {
     throw new UsageError(`--server must be the host server's URL (e.g. http://127.0.0.1:3000), not "${t.server}"`);
+  }
+  if (VIA_HOST.includes(action)) {
+    const id = intOption(o.id, 'id', 1, 999_999_999);
+    const path = `/api/v1/valves/${id}`;
+    if (action === 'status') {
+      if (words.length) throw new UsageError('status takes no more words');
+      const v = await hostCall<HostValve>(t, 'GET', path);
+      out.say(hostValveLine(v));
+      out.emit({ type: 'state', valve: v });
+      return 0;
+    }
+    if (action === 'move' && words.length !== 1) throw new UsageError('move takes one angle');
+    if (action !== 'move' && words.length) throw new UsageError(`"${action}" takes no more words`);
+    const target = action === 'move' ? parseAngle(words[0]) : action === 'open' ? 90 : action === 'close' ? 0 : undefined;
+    const answer = hostCall<HostValve>(t, 'POST', `${path}/${action === 'move' ? 'angle' : action}`, action === 'move' ? { angle: target } : undefined);
+    // Progress while the host waits for the valve: its angle as the host sees it.
+    let done = false;
+    void answer.finally(() => (done = true)).catch(() => {});
+    while (!done && target !== undefined) {
+      await new Promise((r) => setTimeout(r, 250));
+      if (done) break;
+      const v = await hostCall<HostValve>(t, 'GET', path).catch(() => undefined);
+      if (v?.angle != null) {
+        out.progress(progressBar(v.angle, target));
+        out.emit({ type: 'progress', angle: v.angle, target, motion: v.motion });
+      }
+    }
+    const v = await answer;
+    out.say(hostValveLine(v));
+    out.emit({ type: action === 'stop' ? 'stopped' : 'arrived', valve: v });
+    return 0;
   }
   if (action === 'list') {
     if (words.length) throw new UsageError('list takes no more words');
@@ -109,7 +142,8 @@ export const valve: Command = {
     passkey: { type: 'string', value: 'KEY', help: 'the valve\'s passkey (default: env ESPFLEET_PASSKEY)' },
     timeout: { type: 'string', value: 'S', default: '30', help: 'seconds to wait for the connection, each answer, and a move to finish' },
     name: { type: 'string', value: 'NAME', help: 'add: the valve\'s name on the host' },
-    server: { type: 'string', value: 'URL', help: 'add, list, remove: the host server (default: env ESPFLEET_SERVER or http://127.0.0.1:3000)' },
+    server: { type: 'string', value: 'URL', help: 'add, list, remove, and actions with --id: the host server (default: env ESPFLEET_SERVER or http://127.0.0.1:3000)' },
+    id: { type: 'string', value: 'N', help: 'status, move, open, close, stop through the host server\'s link to its valve N (see valve list) instead of the valve\'s own address' },
     token: { type: 'string', value: 'TOKEN', help: 'add, list, remove: an admin token (default: env ESPFLEET_TOKEN; none for an --open server)' },
     password: { type: 'string', value: 'P', default: '', help: 'wifi set: the network\'s password (empty: an open network)' },
     count: { type: 'string', value: 'N', help: 'watch: stop after N messages (default: until Ctrl-C)' },
@@ -123,12 +157,13 @@ export const valve: Command = {
     'espfleet valve sensor 30.5@60 --host 192.168.1.40',
     'espfleet valve add --name "Riego norte" --host 192.168.1.40 --passkey pk-valve-1 --server http://127.0.0.1:3000 --token …',
     'espfleet valve list --server http://127.0.0.1:3000 --json',
+    'espfleet valve move 45 --id 1 --server http://127.0.0.1:3000   # through the host',
     `exit status: 0 done, 2 usage, ${VALVE_EXIT.auth} wrong passkey, ${VALVE_EXIT.unreachable} unreachable, ${VALVE_EXIT.timeout} timeout, ${VALVE_EXIT.fault} device fault, ${VALVE_EXIT.protocol} not a valve answer`,
   ],
   async run(o, out: Output) {
     const [action, ...words] = o._ as string[];
     if (!action) throw new UsageError(`give an action: ${ACTIONS}`);
-    if (HOST_ACTIONS.includes(action)) {
+    if (HOST_ACTIONS.includes(action) || (o.id !== undefined && VIA_HOST.includes(action))) {
       try {
         return await hostAction(action, words, o, out);
       } catch (e) {

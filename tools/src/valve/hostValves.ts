@@ -15,7 +15,13 @@ export interface HostValve {
   address: string;
   online: boolean;
   angle: number | null;
+  motion: string;
   fault: string | null;
+}
+
+/** One line for a valve as the host knows it. */
+export function hostValveLine(v: HostValve): string {
+  return `${v.name} (valve ${v.valveId}): ${v.online ? 'online' : 'offline'}${v.angle === null ? '' : `, ${v.angle}°`}${v.motion && v.motion !== 'idle' ? `, ${v.motion}` : ''}${v.fault ? `, FAULT ${v.fault}` : ''}`;
 }
 
 export async function hostCall<T>(t: HostTarget, method: string, path: string, body?: unknown): Promise<T> {
@@ -39,7 +45,9 @@ export async function hostCall<T>(t: HostTarget, method: string, path: string, b
   if (!r.ok) {
     const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
     const hint = r.status === 401 || r.status === 403 ? ' (give an admin token with --token or ESPFLEET_TOKEN: espfleet token admin)' : '';
-    throw new ValveError(r.status === 401 || r.status === 403 ? 'auth' : 'fault', `the host server refused: ${r.status} ${err?.code ?? ''} ${err?.message ?? text}${hint}`.replace(/\s+/g, ' ').trim());
+    // The host's answers about the valve keep the CLI's exit statuses: offline 4, timeout 5, fault 6.
+    const kind = r.status === 401 || r.status === 403 ? 'auth' : r.status === 503 ? 'unreachable' : r.status === 504 ? 'timeout' : 'fault';
+    throw new ValveError(kind, `the host server answered ${r.status} ${err?.code ?? ''} ${err?.message ?? text}${hint}`.replace(/\s+/g, ' ').trim());
   }
   return parsed as T;
 }
