@@ -22,6 +22,7 @@ export interface ConnectionCounters {
 
 export class ConnectionBook {
   private readonly live = new Set<Connection>();
+  private readonly counters = new Map<string, ConnectionCounters>();
 
   constructor(
     private readonly metrics: Metrics,
@@ -38,10 +39,16 @@ export class ConnectionBook {
   opened(c: Connection): ConnectionCounters {
     this.live.add(c);
     this.metrics.inc('espfleet_ws_connections_total', { route: c.route });
-    return {
-      received: this.metrics.counter('espfleet_ws_messages_in_total', { route: c.route }),
-      sent: this.metrics.counter('espfleet_ws_messages_out_total', { route: c.route }),
-    };
+    // One pair of counters per route, shared by its connections (not two objects per connection).
+    let counters = this.counters.get(c.route);
+    if (!counters) {
+      counters = {
+        received: this.metrics.counter('espfleet_ws_messages_in_total', { route: c.route }),
+        sent: this.metrics.counter('espfleet_ws_messages_out_total', { route: c.route }),
+      };
+      this.counters.set(c.route, counters);
+    }
+    return counters;
   }
 
   closed(c: Connection): void {
