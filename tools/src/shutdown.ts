@@ -60,3 +60,13 @@ export function stopOnSignal(o: ShutdownOptions, signals: NodeJS.Signals[] = ['S
     for (const s of signals) process.on(s, onSignal);
   });
 }
+
+/**
+ * Exits with `code` once stdout and stderr have taken what was written. A long-running command
+ * calls it after its graceful stop, so the process does not linger in Node's teardown, where a
+ * further Ctrl-C would find the signal handlers gone and kill it by the signal.
+ */
+export async function exitWhenFlushed(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((done) => s.write('', () => done()))));
+  process.exit(code);
+}

@@ -87,7 +87,7 @@ describe('Ctrl-C on espfleet serve', () => {
     const { code, at } = await s.exited;
     expect(at - second).toBeLessThan(1000);
     // 130 when the graceful stop was still running; 0 if it had already finished. Never killed by the signal.
-    expect(code).not.toBeNull();
+    expect(code, s.stderr() + s.stdout().slice(-2000)).not.toBeNull();
     if (code !== 0) {
       expect(code).toBe(130);
       expect(jsonLines(s.stdout()).map((l) => l.msg)).toContain('second Ctrl-C: exiting at once; unprocessed messages are dropped');

@@ -4,6 +4,8 @@
 import { decodeDashboardMessage, encodeDashboardCommandMessage, CLOSE_REASONS, CHARGER_ERRORS } from '/assets/protocol/generated/charger.js';
 import { decodeSensorServerMessage } from '/assets/protocol/generated/sensorStream.js';
 import { h } from './dom.js';
+import { restClient } from './restClient.js';
+import { valveSection } from './valveCards.js';
 import { t, locale, translatePage, languageSwitch, sensorLabel, statusLabel, kindLabel, errorText } from './i18n.js';
 
 const TOKEN = new URLSearchParams(location.search).get('token') || '';
@@ -11,6 +13,8 @@ const STATUSES = ['disponible', 'cargando', 'emergencia', 'desconectado'];
 const MAX_POINTS = 60;
 const MAX_HISTORY = 30;
 const END_REASONS = ['stop-charger', 'stop-dashboard', 'emergency', 'timeout'];
+const rest = restClient(TOKEN);
+const api = rest.get;
 
 // ---------------------------------------------------------------------------------------
 // Small helpers
@@ -54,25 +58,6 @@ function clock(ms) {
 function dateTime(ms) {
   const d = new Date(ms);
   return Number.isNaN(d.getTime()) ? '—' : d.toLocaleString(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
-}
-
-async function api(path) {
-  const headers = { accept: 'application/json' };
-  if (TOKEN) headers.authorization = `Bearer ${TOKEN}`;
-  const r = await fetch(path, { headers });
-  let body = null;
-  try {
-    body = await r.json();
-  } catch {
-    /* not JSON */
-  }
-  if (!r.ok) {
-    const msg = body && body.error && body.error.message ? body.error.message : `HTTP ${r.status}`;
-    const e = new Error(msg);
-    e.status = r.status;
-    throw e;
-  }
-  return body;
 }
 
 function wsUrl(path, query = {}) {
@@ -598,6 +583,7 @@ function onSensorMessage(text) {
       const sensor = sensorRow({ id: m.sensor_id, deviceId: m.device_id, deviceName: m.device_name, type: m.sensor_type, unit: m.unit, name: '' });
       const ts = Date.parse(m.timestamp);
       addPoints(sensor, [{ ts: Number.isFinite(ts) ? ts : Date.now(), value: m.value }]);
+      valves.reading(m);
       break;
     }
     case 'device_status': {
@@ -606,6 +592,7 @@ function onSensorMessage(text) {
       // A station's device carries the station's status: the only way the dashboard learns
       // that its charger connected or went away.
       for (const st of stations.values()) if (st.deviceId === m.device_id) setStatus(st, m.status);
+      valves.deviceStatus(m.device_id, m.status);
       break;
     }
     case 'error':
@@ -654,6 +641,11 @@ async function loadDevices() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Valves (valveCards.js); their angle and link state also arrive on the sensor stream.
+
+const valves = valveSection({ box: document.getElementById('valves'), errorEl: document.getElementById('valves-error'), rest });
+
+// ---------------------------------------------------------------------------------------
 
 async function main() {
   translatePage();
@@ -666,6 +658,7 @@ async function main() {
     onMessage: onSensorMessage,
     onState: (s) => showConn(sensorsConn, s),
   });
+  await valves.start();
   await loadDevices();
   document.body.dataset.ready = '1';
 }

@@ -22,7 +22,7 @@ const TEXT = {
 
   // Dashboard
   'dash.title': ['espfleet — Panel de estaciones y sensores', 'espfleet — Stations and sensors'],
-  'dash.subtitle': ['Estaciones de carga y sensores en vivo', 'Charging stations and live sensors'],
+  'dash.subtitle': ['Estaciones de carga, válvulas y sensores en vivo', 'Charging stations, valves and live sensors'],
   'dash.tools': ['Herramientas', 'Tools'],
   'dash.testLink': ['Prueba de WebSocket', 'WebSocket test'],
   'dash.stations': ['Estaciones de carga', 'Charging stations'],
@@ -64,6 +64,46 @@ const TEXT = {
   'end.stop-dashboard': ['detenida desde el panel', 'stopped from the dashboard'],
   'end.emergency': ['paro de emergencia', 'emergency stop'],
   'end.timeout': ['cargador sin respuesta', 'charger not responding'],
+  'dash.valves': ['Válvulas', 'Valves'],
+  'dash.loadingValves': ['Cargando válvulas…', 'Loading valves…'],
+  'dash.noValves': ['No hay válvulas registradas.', 'No valves registered.'],
+  'dash.valvesFailed': ['No se pudieron cargar las válvulas (HTTP {status})', 'The valves could not be loaded (HTTP {status})'],
+  'valve.angle': ['Ángulo de la válvula', 'Valve angle'],
+  'valve.noAngle': ['sin lectura aún', 'no reading yet'],
+  'valve.position.open': ['abierta', 'open'],
+  'valve.position.closed': ['cerrada', 'closed'],
+  'valve.position.partial': ['abierta al {pct} %', '{pct} % open'],
+  'valve.limits': ['Finales de carrera', 'Limit switches'],
+  'valve.limit.open': ['abierta', 'open'],
+  'valve.limit.close': ['cerrada', 'closed'],
+  'valve.limit.on': ['activado', 'engaged'],
+  'valve.limit.off': ['libre', 'released'],
+  'valve.motion': ['Movimiento', 'Motion'],
+  'valve.motion.idle': ['en reposo', 'at rest'],
+  'valve.motion.opening': ['abriendo hacia {target}', 'opening to {target}'],
+  'valve.motion.closing': ['cerrando hacia {target}', 'closing to {target}'],
+  'valve.mode': ['Modo', 'Mode'],
+  'valve.mode.manual': ['manual', 'manual'],
+  'valve.mode.schedule': ['horario', 'schedule'],
+  'valve.mode.sensor': ['sensor', 'sensor'],
+  'valve.fault': ['⚠ Falla: {fault}', '⚠ Fault: {fault}'],
+  'valve.open': ['Abrir', 'Open'],
+  'valve.close': ['Cerrar', 'Close'],
+  'valve.stop': ['Detener', 'Stop'],
+  'valve.moveTo': ['Mover a', 'Move to'],
+  'valve.move': ['Mover', 'Move'],
+  'valve.moving': ['Moviendo a {target}… ahora en {now}', 'Moving to {target}… now at {now}'],
+  'valve.stopping': ['Deteniendo… ahora en {now}', 'Stopping… now at {now}'],
+  'valve.arrived': ['Listo: en {angle}', 'Done: at {angle}'],
+  'valve.stoppedAt': ['Detenida en {angle}', 'Stopped at {angle}'],
+  'valve.badAngle': ['Escriba un ángulo de 0 a 90°', 'Type an angle from 0 to 90°'],
+  'valve.error.offline': ['La válvula está fuera de línea: no se pudo completar la orden', 'The valve is offline: the command could not be carried out'],
+  'valve.error.timeout': ['La válvula no llegó a tiempo (está en {angle})', 'The valve did not get there in time (it is at {angle})'],
+  'valve.error.fault': ['La válvula reportó una falla: {fault}', 'The valve reported a fault: {fault}'],
+  'valve.error.notDone': ['La válvula no completó la orden (está en {angle})', 'The valve did not carry out the command (it is at {angle})'],
+  'valve.error.notFound': ['Esta válvula ya no está registrada', 'This valve is no longer registered'],
+  'valve.error.denied': ['Acceso denegado: este panel no puede mover válvulas', 'Access denied: this dashboard may not move valves'],
+  'valve.error.network': ['Sin conexión con el servidor: la orden no se envió', 'No connection to the server: the command was not sent'],
   'device.named': ['Dispositivo {id}', 'Device {id}'],
   'device.noSensors': ['Sin sensores.', 'No sensors.'],
   'device.unknownStatus': ['desconocido', 'unknown'],
@@ -106,6 +146,13 @@ const TEXT = {
   'code.STORAGE_ERROR': ['No se pudo guardar la lectura', 'The reading could not be stored'],
   'code.UNAUTHORIZED': ['No autorizado', 'Not authorised'],
   'code.other': ['Error del servidor ({code})', 'Server error ({code})'],
+
+  // A valve's faults as its firmware names them.
+  'fault.Overcurrent detected': ['sobrecorriente en el motor', 'overcurrent in the motor'],
+  'fault.Motor stalled': ['motor atascado', 'motor stalled'],
+  'fault.Limit switch fault': ['falla de un final de carrera', 'limit switch fault'],
+  'fault.Current sensor fault': ['falla del sensor de corriente', 'current sensor fault'],
+  'fault.Max run time exceeded': ['tiempo máximo de marcha superado', 'maximum run time exceeded'],
 
   // WebSocket test page
   'wst.title': ['espfleet — Prueba de WebSocket', 'espfleet — WebSocket test'],
@@ -226,6 +273,11 @@ export function errorText(code, message) {
   if (code && known(`code.${code}`)) return t(`code.${code}`);
   if (code) return t('code.other', { code });
   return message;
+}
+
+/** A valve's fault (its firmware's words) in the page's language; as sent when it has no translation. */
+export function faultLabel(fault) {
+  return known(`fault.${fault}`) ? t(`fault.${fault}`) : fault;
 }
 
 /**

@@ -77,7 +77,14 @@ describe('a host restart mid-session (real charger firmware)', () => {
     c.pressStop();
     await run(() => dash.some((m) => m.type === 'session_ended'), 10_000, 'session_ended');
 
-    const session = await rest('GET', `/api/v1/sessions/${sid}`);
+    // Held readings may still be on their way after the stop (the stop overtakes them): wait until
+    // the stored readings cover the session up to the stop.
+    const stopTs = Math.floor(clock.now() / 1000);
+    let session = await rest('GET', `/api/v1/sessions/${sid}`);
+    for (let i = 0; i < 100 && (session.metrics.length === 0 || session.metrics.at(-1).ts < stopTs - 3 || session.metrics.length < 40); i++) {
+      await clock.advanceAsync(200, 20);
+      session = await rest('GET', `/api/v1/sessions/${sid}`);
+    }
     const ts = session.metrics.map((m: { ts: number }) => m.ts);
     // A reading every 3 s from the start to the STOP — those of the outage resent — none twice.
     expect(new Set(ts).size).toBe(ts.length);

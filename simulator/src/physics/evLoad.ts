@@ -83,7 +83,8 @@ export class EvLoad {
   private advance(now: number): void {
     while (this.t < now) {
       const dt = Math.min(1000, now - this.t);
-      const a = this.demand(this.t + dt);
+      // The step's mean current (trapezoid): the end value alone over-counts the start-up ramp.
+      const a = (this.demand(this.t) + this.demand(this.t + dt)) / 2;
       const wh = (a * this.spec.mainsVolts * dt) / 3_600_000;
       this.energyWh += wh;
       this.soc = Math.min(1, this.soc + wh / 1000 / this.spec.batteryKwh);

@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { startServer, type EspfleetServer } from '@espfleet/host-server';
 import { SimulatedCharger, WallClock, type SimulatedDevice } from '@espfleet/simulator';
 import { type Command, type Output, UsageError, intOption } from '../command.js';
-import { stopOnSignal } from '../shutdown.js';
+import { exitWhenFlushed, stopOnSignal } from '../shutdown.js';
 import { STOP_DEADLINE_MS } from './serve.js';
 import { ensureStations } from '../demo/demoPeople.js';
-import { startDemoValves, type DemoValve } from '../demo/demoValves.js';
+import { startDemoValves, removeStandIns, type DemoValve } from '../demo/demoValves.js';
 import { DemoConsole, CONSOLE_HELP, type DemoStation } from '../demo/demoConsole.js';
 
 const nodeRequire = createRequire(import.meta.url);
@@ -62,6 +62,7 @@ async function wire(
   const clock = new WallClock();
   out.progress('preparing stations, users and cards…');
   const people = await ensureStations(server.store, o.nc);
+  await removeStandIns(server.store);
   const valves = await startDemoValves({
     hub: server.valves,
     count: o.nv,
@@ -174,7 +175,7 @@ export const demo: Command = {
     if (stopping || !fleet) {
       // Devices that started while the stop ran.
       for (const d of devices) d.stop();
-      return await stopped;
+      return exitWhenFlushed(await stopped);
     }
     const { valves, stations } = fleet;
     introduce(server.url, valves, stations, out);
@@ -186,6 +187,6 @@ export const demo: Command = {
       stations: stations.map((s) => s.person),
     });
     typed = new DemoConsole({ stations, valves, out, resetStation: async (id) => void (await server.chargers.reset(id)) });
-    return await stopped;
+    return exitWhenFlushed(await stopped);
   },
 };

@@ -1,7 +1,7 @@
 // espfleet serve: the host server.
 import { startServer, loadConfig, ConfigError, type ServerConfig, type LogFormat } from '@espfleet/host-server';
 import { type Command, type Output, UsageError, intOption } from '../command.js';
-import { stopOnSignal } from '../shutdown.js';
+import { exitWhenFlushed, stopOnSignal } from '../shutdown.js';
 
 /** A first Ctrl-C stops within this long, whatever is queued. */
 export const STOP_DEADLINE_MS = 4000;
@@ -75,6 +75,6 @@ export const serve: Command = {
     });
     server.log.info('stopped');
     out.emit({ type: 'stopped' });
-    return code;
+    return exitWhenFlushed(code);
   },
 };

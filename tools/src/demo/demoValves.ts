@@ -4,7 +4,7 @@
 // a free one, and the registration moves with it: one registration per valve name, never two.
 import { createServer, type AddressInfo } from 'node:net';
 import { SimulatedValve, type Clock } from '@espfleet/simulator';
-import type { EspfleetServer } from '@espfleet/host-server';
+import type { EspfleetServer, Store } from '@espfleet/host-server';
 
 export interface DemoValve {
   sim: SimulatedValve;
@@ -66,4 +66,16 @@ export async function startDemoValves(o: {
     valves.push({ sim, valveId, name, port, passkey });
   }
   return valves;
+}
+
+/**
+ * Removes the devices an earlier demo made to stand in for its valves (it published their angles
+ * itself, and they would show frozen now): the host's link to each valve is the source now.
+ */
+export async function removeStandIns(store: Store): Promise<number> {
+  let removed = 0;
+  for (const d of await store.listDevices()) {
+    if (d.kind === 'valve' && /^Simulated valve-\d+$/.test(d.name) && (await store.deleteDevice(d.id))) removed++;
+  }
+  return removed;
 }
