@@ -90,6 +90,8 @@ const TEXT = {
   'valve.open': ['Abrir', 'Open'],
   'valve.close': ['Cerrar', 'Close'],
   'valve.stop': ['Detener', 'Stop'],
+  'valve.manual': ['Pasar a manual', 'Switch to manual'],
+  'valve.manualDone': ['En modo manual: programación y sensor apagados', 'Manual mode: schedule and sensor control off'],
   'valve.moveTo': ['Mover a', 'Move to'],
   'valve.move': ['Mover', 'Move'],
   'valve.moving': ['Moviendo a {target}… ahora en {now}', 'Moving to {target}… now at {now}'],

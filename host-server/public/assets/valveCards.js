@@ -132,6 +132,7 @@ export function valveSection({ box, errorEl, rest }) {
         button('btn-primary', 'open', () => command(v, 'open', 90), true),
         button('btn-secondary', 'close', () => command(v, 'close', 0), true),
         button('btn-stop', 'stop', () => command(v, 'stop', null), false),
+        (el.manual = button('btn-secondary', 'manual', () => manual(v), false)),
       ),
       form,
       el.result,
@@ -162,6 +163,7 @@ export function valveSection({ box, errorEl, rest }) {
     el.limitClose.title = t(s.closeLimit ? 'valve.limit.on' : 'valve.limit.off');
     el.motion.textContent = motion(s);
     el.mode.textContent = mode(s);
+    el.manual.hidden = !(s.schedule || s.sensor);
     el.fault.hidden = !s.fault;
     el.fault.textContent = s.fault ? t('valve.fault', { fault: faultLabel(s.fault) }) : '';
     if (v.command) showProgress(v);
@@ -217,6 +219,27 @@ export function valveSection({ box, errorEl, rest }) {
     if (!r) return showResult(v, 'error', t('valve.error.network'));
     if (r.ok) return showResult(v, 'ok', t(kind === 'stop' ? 'valve.stoppedAt' : 'valve.arrived', { angle: degrees(v.angle) }));
     // The REST API speaks English: its message is kept as the detail, the page says it in its language.
+    const error = r.body && r.body.error ? r.body.error : { code: `HTTP ${r.status}`, message: '' };
+    showResult(v, 'error', failure(r), { code: error.code, detail: error.message });
+  }
+
+  /** Schedule and sensor control off, so the valve moves only when told. */
+  async function manual(v) {
+    if (!v.snap.schedule && !v.snap.sensor) return;
+    let r = null;
+    try {
+      for (const kind of ['schedule', 'sensor']) {
+        if (!v.snap[kind]) continue;
+        r = await rest.call('POST', `/api/v1/valves/${v.id}/${kind}`, { enabled: false });
+        const state = r.ok ? r.body : r.body && r.body.valve;
+        if (state && typeof state.valveId === 'number') update(v, state);
+        if (!r.ok) break;
+      }
+    } catch (e) {
+      console.warn(`valve ${v.id}: manual mode not sent`, e);
+    }
+    if (!r) return showResult(v, 'error', t('valve.error.network'));
+    if (r.ok) return showResult(v, 'ok', t('valve.manualDone'));
     const error = r.body && r.body.error ? r.body.error : { code: `HTTP ${r.status}`, message: '' };
     showResult(v, 'error', failure(r), { code: error.code, detail: error.message });
   }

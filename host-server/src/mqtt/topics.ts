@@ -1,9 +1,9 @@
 // The bridge's topic scheme in one place: what it publishes under `<prefix>/…`, the command
 // topics it listens to, and where Home Assistant finds the discovery configs.
 
-export type ValveLeaf = 'state' | 'angle' | 'position' | 'availability' | 'set' | 'set_position' | 'error';
+export type ValveLeaf = 'state' | 'angle' | 'position' | 'availability' | 'set' | 'set_position' | 'set_schedule' | 'set_sensor' | 'error';
 export type StationLeaf = 'voltage' | 'current' | 'power' | 'energy' | 'status' | 'availability' | 'session';
-export type CommandLeaf = 'set' | 'set_position';
+export type CommandLeaf = 'set' | 'set_position' | 'set_schedule' | 'set_sensor';
 
 /** A message received on a command topic, split into its parts. */
 export interface CommandTopic {
@@ -14,7 +14,7 @@ export interface CommandTopic {
   leaf: CommandLeaf;
 }
 
-const COMMAND_LEAVES: readonly string[] = ['set', 'set_position'] satisfies CommandLeaf[];
+const COMMAND_LEAVES: readonly string[] = ['set', 'set_position', 'set_schedule', 'set_sensor'] satisfies CommandLeaf[];
 
 /** A prefix is one or more topic levels without wildcards or empty levels. */
 function checkPrefix(what: string, p: string): string {

@@ -59,6 +59,55 @@ export function parseSetPosition(payload: string): ParsedCommand {
   return { ok: false, message: `set_position takes a position 0…100 or JSON {"angle": 0…${OPEN_ANGLE}} or {"position": 0…100}, not ${quote(payload)}` };
 }
 
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+function json(payload: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(payload);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `set_schedule`: OFF, or JSON {"enabled": true, "windows": [{"start": "HH:MM", "duration": minutes, "angle": 0–90}, …]} (at most 8). */
+export function parseSetSchedule(payload: string): ParsedCommand {
+  const p = payload.trim();
+  if (p.toUpperCase() === 'OFF') return { ok: true, command: { kind: 'schedule', enabled: false, windows: [] } };
+  const o = json(p);
+  const usage = `set_schedule takes OFF or JSON {"enabled": true, "windows": [{"start": "HH:MM", "duration": 1…1440, "angle": 0…${OPEN_ANGLE}}]}, not ${quote(payload)}`;
+  if (!o || typeof o.enabled !== 'boolean') return { ok: false, message: usage };
+  const windows = o.windows ?? [];
+  if (!Array.isArray(windows) || windows.length > 8) return { ok: false, message: usage };
+  for (const w of windows) {
+    const x = w as Record<string, unknown>;
+    if (!x || typeof x.start !== 'string' || !HHMM.test(x.start) || !Number.isInteger(x.duration) || (x.duration as number) < 1 || (x.duration as number) > 1440 || typeof x.angle !== 'number' || !(x.angle >= 0 && x.angle <= OPEN_ANGLE)) {
+      return { ok: false, message: usage };
+    }
+  }
+  return { ok: true, command: { kind: 'schedule', enabled: o.enabled, windows: windows as Array<{ start: string; duration: number; angle: number }> } };
+}
+
+/** `set_sensor`: OFF, or JSON {"enabled": true, "threshold": number, "angle": 0–90}. */
+export function parseSetSensor(payload: string): ParsedCommand {
+  const p = payload.trim();
+  if (p.toUpperCase() === 'OFF') return { ok: true, command: { kind: 'sensor', enabled: false, threshold: 0, angle: 0 } };
+  const o = json(p);
+  if (!o || typeof o.enabled !== 'boolean' || typeof o.threshold !== 'number' || !Number.isFinite(o.threshold) || typeof o.angle !== 'number' || !(o.angle >= 0 && o.angle <= OPEN_ANGLE)) {
+    return { ok: false, message: `set_sensor takes OFF or JSON {"enabled": true, "threshold": number, "angle": 0…${OPEN_ANGLE}}, not ${quote(payload)}` };
+  }
+  return { ok: true, command: { kind: 'sensor', enabled: o.enabled, threshold: o.threshold, angle: o.angle } };
+}
+
 export function parseCommand(leaf: CommandLeaf, payload: string): ParsedCommand {
-  return leaf === 'set' ? parseSet(payload) : parseSetPosition(payload);
+  switch (leaf) {
+    case 'set':
+      return parseSet(payload);
+    case 'set_position':
+      return parseSetPosition(payload);
+    case 'set_schedule':
+      return parseSetSchedule(payload);
+    case 'set_sensor':
+      return parseSetSensor(payload);
+  }
 }

@@ -159,6 +159,10 @@ describe.skipIf(!up)('the whole chain', () => {
     await eventually(() => Math.abs(valve.angle - 45) <= 1.5 && got.some((g) => g.topic === `${prefix}/valve-${id}/angle` && Math.abs(Number(g.text) - 45) <= 1), 20_000, 'the valve at 45° and its angle on MQTT');
     await publish(`${prefix}/valve-${id}/set`, 'CLOSE');
     await eventually(() => valve.angle <= 0.5 && got.some((g) => g.topic === `${prefix}/valve-${id}/position` && g.text === '0'), 20_000, 'the valve closed, position 0 on MQTT');
+    await publish(`${prefix}/valve-${id}/set_sensor`, '{"enabled":true,"threshold":30.5,"angle":60}');
+    await eventually(() => got.some((g) => g.topic === `${prefix}/valve-${id}/state` && JSON.parse(g.text).sensor === true), 10_000, 'sensor mode on, over MQTT');
+    await publish(`${prefix}/valve-${id}/set_sensor`, 'OFF');
+    await eventually(() => got.filter((g) => g.topic === `${prefix}/valve-${id}/state`).map((g) => JSON.parse(g.text)).at(-1)?.sensor === false, 10_000, 'sensor mode off');
     await publish(`${prefix}/valve-${id}/set_position`, 'half open please');
     await eventually(() => got.some((g) => g.topic === `${prefix}/valve-${id}/error`), 5000, 'the bad payload answered');
   }, 90_000);

@@ -1,7 +1,7 @@
 // The bridge's pure parts: topic scheme, command payloads, discovery configs, event messages.
 import { describe, expect, it } from 'vitest';
 import { Topics } from '../../src/mqtt/topics.js';
-import { parseSet, parseSetPosition } from '../../src/mqtt/valveCommands.js';
+import { parseCommand, parseSet, parseSetPosition, parseSetSchedule, parseSetSensor } from '../../src/mqtt/valveCommands.js';
 import { angleToPercent, percentToAngle } from '../../src/mqtt/valvePosition.js';
 import { stationDiscovery, valveDiscovery } from '../../src/mqtt/discovery.js';
 import { chargerMessages, stationStatusMessages, valveMessages } from '../../src/mqtt/fleetMessages.js';
@@ -15,7 +15,7 @@ describe('topics', () => {
     expect(t.valve(3, 'state')).toBe('espfleet/valve-3/state');
     expect(t.station(2, 'energy')).toBe('espfleet/station-2/energy');
     expect(t.discovery('valve', 'espfleet_valve_3')).toBe('homeassistant/valve/espfleet_valve_3/config');
-    expect(t.commandSubscriptions()).toEqual(['espfleet/+/set', 'espfleet/+/set_position']);
+    expect(t.commandSubscriptions()).toEqual(['espfleet/+/set', 'espfleet/+/set_position', 'espfleet/+/set_schedule', 'espfleet/+/set_sensor']);
   });
 
   it('parses command topics and nothing else', () => {
@@ -61,6 +61,25 @@ describe('command payloads', () => {
     }
     const long = parseSet('x'.repeat(10_000));
     expect(!long.ok && long.message.length).toBeLessThan(200);
+  });
+
+  it('takes schedule and sensor modes as OFF or JSON, and refuses anything else', () => {
+    expect(parseSetSchedule('off')).toEqual({ ok: true, command: { kind: 'schedule', enabled: false, windows: [] } });
+    expect(parseSetSchedule('{"enabled":true,"windows":[{"start":"06:30","duration":20,"angle":90}]}')).toEqual({
+      ok: true, command: { kind: 'schedule', enabled: true, windows: [{ start: '06:30', duration: 20, angle: 90 }] },
+    });
+    expect(parseSetSensor('OFF')).toEqual({ ok: true, command: { kind: 'sensor', enabled: false, threshold: 0, angle: 0 } });
+    expect(parseSetSensor('{"enabled":true,"threshold":30.5,"angle":60}')).toEqual({ ok: true, command: { kind: 'sensor', enabled: true, threshold: 30.5, angle: 60 } });
+    for (const p of ['', 'ON', '{"enabled":"yes"}', '{"enabled":true,"windows":[{"start":"25:00","duration":20,"angle":90}]}', '{"enabled":true,"windows":[{"start":"06:30","duration":0,"angle":90}]}', '{"enabled":true,"windows":{}}']) {
+      const r = parseSetSchedule(p);
+      expect(r.ok, p).toBe(false);
+      if (!r.ok) expect(r.message).toMatch(/set_schedule takes OFF or JSON/);
+    }
+    for (const p of ['', 'ON', '{"enabled":true}', '{"enabled":true,"threshold":"30","angle":60}', '{"enabled":true,"threshold":30,"angle":95}']) {
+      expect(parseSetSensor(p).ok, p).toBe(false);
+    }
+    expect(parseCommand('set_schedule', 'OFF')).toEqual(parseSetSchedule('OFF'));
+    expect(parseCommand('set_sensor', 'OFF')).toEqual(parseSetSensor('OFF'));
   });
 
   it('converts angle and percent', () => {

@@ -145,6 +145,17 @@ describe('dashboard valve cards', () => {
     expect(Math.abs(valve.angle - 45)).toBeLessThanOrEqual(1.5);
   });
 
+  it('a valve in sensor mode shows it, and "Pasar a manual" turns the mode off', async () => {
+    expect(await tid(`valve-${good}-manual`).isHidden()).toBe(true);
+    // A threshold no reading is below: the mode is on, the valve stays where it is.
+    await server.valves.command(good, { kind: 'sensor', enabled: true, threshold: -1000, angle: 45 });
+    await expect.poll(() => text(`valve-${good}-mode`), { timeout: WAIT }).toMatch(/sensor/i);
+    await tid(`valve-${good}-manual`).click();
+    await expect.poll(() => tid(`valve-${good}-result`).getAttribute('data-state'), { timeout: WAIT }).toBe('ok');
+    expect(server.valves.get(good)!.sensor).toBe(false);
+    await expect.poll(() => tid(`valve-${good}-manual`).isHidden(), { timeout: WAIT }).toBe(true);
+  });
+
   it('a jammed valve: the card shows its fault clearly, and the command the fault by its code', async () => {
     valve.jam(55);
     await tid(`valve-${good}-open`).click();
