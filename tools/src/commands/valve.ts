@@ -144,7 +144,7 @@ export const valve: Command = {
     name: { type: 'string', value: 'NAME', help: 'add: the valve\'s name on the host' },
     server: { type: 'string', value: 'URL', help: 'add, list, remove, and actions with --id: the host server (default: env ESPFLEET_SERVER or http://127.0.0.1:3000)' },
     id: { type: 'string', value: 'N', help: 'status, move, open, close, stop through the host server\'s link to its valve N (see valve list) instead of the valve\'s own address' },
-    token: { type: 'string', value: 'TOKEN', help: 'add, list, remove: an admin token (default: env ESPFLEET_TOKEN; none for an --open server)' },
+    token: { type: 'string', value: 'TOKEN', help: 'add, list, remove: an admin token; actions with --id: an admin or client token (default: env ESPFLEET_TOKEN; none for an --open server)' },
     password: { type: 'string', value: 'P', default: '', help: 'wifi set: the network\'s password (empty: an open network)' },
     count: { type: 'string', value: 'N', help: 'watch: stop after N messages (default: until Ctrl-C)' },
   },
