@@ -22,8 +22,8 @@ import * as wsModule from 'ws';
 import { WebSocketServer, WebSocket } from 'ws';
 import { Server as SocketIo } from 'socket.io';
 import { startServer } from '../src/server.js';
-import { STATION_SENSORS } from '../src/http/api.js';
 import { prefillSessions } from './prefill.js';
+import { seedStations } from './seedStations.js';
 
 const [kind, arg, databaseUrl, dataDirArg, prefillArg] = process.argv.slice(2);
 
@@ -65,18 +65,7 @@ async function main() {
     const dataDir = dataDirArg || mkdtempSync(join(tmpdir(), 'espfleet-bench-'));
     const s = await startServer({ port: 0, host: '127.0.0.1', open: true, databaseUrl: databaseUrl || undefined, dataDir, logLevel: 'silent', heartbeatMs: 600_000 });
     const n = Number(arg ?? 1);
-    const users: number[] = [];
-    for (let i = 1; i <= n; i++) {
-      await s.store.createStationWithDevice({
-        station: { id: i, name: `E${i}`, tariff: 7, status: 'desconectado' },
-        device: { name: `E${i}`, kind: 'charger', status: 'desconectado' },
-        sensors: STATION_SENSORS,
-        maxId: 999_999_999,
-      });
-      const u = await s.store.createUser({ name: `User ${i}` });
-      users.push(u.id);
-      await s.store.createCard({ uid: `CARD-${i}`, userId: u.id });
-    }
+    const users = await seedStations(s.store, n);
     const prefill = Number(prefillArg || 0);
     if (prefill > 0) await prefillSessions(s.store, users, prefill, databaseUrl ? { databaseUrl } : { file: join(dataDir, 'espfleet.db') });
     if (kind === 'espfleet-lossy') {

@@ -5,3 +5,4 @@ export { signToken, verifyToken, secretKeyId, TokenError, type Claims, type Role
 export { SessionMeter, cost } from './charger/energy.js';
 export type { Store } from './storage/store.js';
 export { MoveWatch, atRest, isFault, ARRIVAL_TOLERANCE, type MoveOutcome } from './valves/valveMotion.js';
+export type { ValveSnapshot } from './fleet/fleetEvents.js';

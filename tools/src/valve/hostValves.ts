@@ -1,6 +1,7 @@
 // `espfleet valve add | list | remove`: the valves a host server links to, over its REST API
 // (/api/v1/valves) with an admin token. Errors are UsageErrors or ValveErrors with the
 // server's own message.
+import type { ValveSnapshot } from '@espfleet/host-server';
 import { ValveError } from './errors.js';
 
 export interface HostTarget {
@@ -8,16 +9,8 @@ export interface HostTarget {
   token?: string;
 }
 
-export interface HostValve {
-  valveId: number;
-  deviceId: number;
-  name: string;
-  address: string;
-  online: boolean;
-  angle: number | null;
-  motion: string;
-  fault: string | null;
-}
+/** A valve as the host server reports it. */
+export type HostValve = ValveSnapshot;
 
 /** One line for a valve as the host knows it. */
 export function hostValveLine(v: HostValve): string {
